@@ -1,0 +1,1 @@
+//! Benchmark support (the benches live in `benches/`).

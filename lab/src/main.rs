@@ -1,0 +1,2 @@
+//! peerlab command line.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Shared helpers for peerlab end-to-end tests.
