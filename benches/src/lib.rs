@@ -1,1 +1,8 @@
-//! Benchmark support (the benches live in `benches/`).
+//! Benchmark support for peerlab: the routes and packed UPDATE messages the criterion
+//! benches in `benches/` measure.
+//!
+//! # Layout
+//! - [`fixtures`]: one realistic attribute set per family, distinct IPv4 /24s and IPv6 /48s,
+//!   and the 4,096-octet UPDATE messages packed from them by the [`bgp_core::UpdateBuilder`].
+
+pub mod fixtures;

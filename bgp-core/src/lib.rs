@@ -10,6 +10,8 @@
 //! - [`attr`]: path attributes — owned values, RFC 7606 checks, encoding.
 //! - [`nlri`]: prefix NLRI with ADD-PATH, zero-allocation iterators.
 //! - [`update`]: the zero-copy [`UpdateView`], the owned [`Update`], the packing [`UpdateBuilder`].
+//! - [`fsm`]: the sans-IO RFC 4271 state machine, OPEN negotiation, collision resolution.
+//! - [`speaker`]: the tokio session driver (TCP, TCP-MD5, GTSM, coalesced writes).
 //! - [`json`]: the JSON form of messages used by `peerlab decode`/`encode` and the speaker.
 //!
 //! Three representations are kept apart: the *wire view* ([`UpdateView`]) validates a
@@ -23,9 +25,12 @@ pub mod capability;
 pub mod context;
 pub mod error;
 pub mod framer;
+pub mod fsm;
+pub mod json;
 pub mod message;
 pub mod nlri;
 pub mod open;
+pub mod speaker;
 pub mod types;
 pub mod update;
 

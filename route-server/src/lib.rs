@@ -1,1 +1,39 @@
-//! RFC 7947 route server (see issue 4). Built on [`bgp_core`].
+//! An RFC 7947 route server engine with the AS8075 registered-customer-ASN filter, built on
+//! [`bgp_core`]. Sans-IO: a session driver feeds it validated UPDATEs and pulls the UPDATEs
+//! to send; sockets, timers and the TOML file belong to the driver.
+//!
+//! # Layout
+//! - [`config`]: the typed configuration (serde) and its validation.
+//! - [`session`]: session configuration, identity, state and counters.
+//! - [`reason`]: [`RejectReason`], the import chain's typed reasons.
+//! - [`policy`]: the import chain's steps.
+//! - [`asn`], [`prefix`]: bogon ASNs and prefixes, the two prefix types behind one trait.
+//! - [`rpki`]: ROA file loading and RFC 6811 origin validation.
+//! - [`attrs`]: the attribute-set interner and export controls.
+//! - [`arena`], [`table`], [`bitmap`], [`hash`]: the shared table's storage.
+//! - `best`: per-client best-path selection and export filter.
+//! - [`server`]: [`RouteServer`], the engine's API.
+#![warn(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
+
+pub mod arena;
+pub mod asn;
+pub mod attrs;
+mod best;
+pub mod bitmap;
+pub mod config;
+pub mod hash;
+pub mod policy;
+pub mod prefix;
+pub mod reason;
+pub mod rpki;
+pub mod server;
+pub mod session;
+pub mod table;
+
+pub use config::{ClientConfig, ConfigError, ExportConfig, ImportConfig, RouteServerConfig, RpkiConfig};
+pub use reason::RejectReason;
+pub use rpki::{RoaTable, RpkiState};
+pub use server::{
+    EngineError, IngestOutcome, MaxPrefixExceeded, MemoryUsage, Route, RouteServer, SessionVerdict, Stats,
+};
+pub use session::{Counters, SessionConfig, SessionId, SessionState};

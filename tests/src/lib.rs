@@ -1,1 +1,22 @@
-//! Shared helpers for peerlab end-to-end tests.
+//! Shared helpers for peerlab end-to-end and conformance tests.
+//!
+//! # Layout
+//! - [`vectors`]: reads the ExaBGP `.ci`/`.conf` and `decoding/*` vectors in place.
+//! - [`facts`]: reduces our decode and ExaBGP's JSON to the same comparable facts.
+//! - [`wire`]: builds (possibly malformed) messages byte by byte for table tests.
+//! - [`strategies`]: proptest strategies for valid, canonical owned messages.
+//! - [`fuzz_entry`]: the fuzz entry points, also replayed over the regression inputs.
+//! - [`regressions`]: lists the fuzz regression inputs under `tests/regressions/`.
+//! - [`daemons`]: starts and stops real BIRD 2 and GoBGP daemons on loopback for interop tests.
+//! - [`peer`]: peerlab's speaker side of an interop test, over loopback TCP.
+//! - [`sockets`]: checks with `ss` that nothing a test started listens outside loopback.
+
+pub mod daemons;
+pub mod facts;
+pub mod fuzz_entry;
+pub mod peer;
+pub mod regressions;
+pub mod sockets;
+pub mod strategies;
+pub mod vectors;
+pub mod wire;

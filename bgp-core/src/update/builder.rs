@@ -22,7 +22,7 @@ pub struct UpdateBuilder {
 }
 
 fn start(buf: &mut BytesMut, max: usize) -> usize {
-    buf.reserve(max);
+    buf.reserve(max + SLACK);
     let at = buf.len();
     buf.put_slice(&[0xff; 16]);
     buf.put_u16(0);
@@ -40,26 +40,94 @@ fn patch_u16(buf: &mut BytesMut, pos: usize, v: usize) {
     buf[pos..pos + 2].copy_from_slice(&(v as u16).to_be_bytes());
 }
 
+/// Octets written past an NLRI's end at most: each prefix is stored as a whole address (the
+/// octets past its length are overwritten by the next entry or cut off), after a path id.
+const SLACK: usize = 4 + 1 + 16;
+
+/// An NLRI the builder can write into a pre-sized buffer.
+trait WireNlri {
+    /// Encoded size.
+    fn wire_len(&self, add_path: bool) -> usize;
+    /// Writes the entry at the start of `dst` (which has `wire_len` + [`SLACK`] octets) and
+    /// may scribble up to [`SLACK`] octets past its end.
+    fn write(&self, dst: &mut [u8], add_path: bool);
+}
+
+/// Writes the path id (under ADD-PATH, 0 when missing), the length octet and the whole
+/// address `octets`; writes nothing past the end of a too-short `dst` (see [`SLACK`]).
+#[inline(always)]
+fn write_entry<const N: usize>(dst: &mut [u8], path_id: Option<u32>, len: u8, octets: [u8; N], add_path: bool) {
+    let dst = if add_path {
+        let Some((id, rest)) = dst.split_first_chunk_mut::<4>() else {
+            return;
+        };
+        *id = path_id.unwrap_or(0).to_be_bytes();
+        rest
+    } else {
+        dst
+    };
+    if let Some((l, rest)) = dst.split_first_mut() {
+        *l = len;
+        if let Some(a) = rest.first_chunk_mut::<N>() {
+            *a = octets;
+        }
+    }
+}
+
+impl WireNlri for Nlri<Ipv4Net> {
+    #[inline(always)]
+    fn wire_len(&self, add_path: bool) -> usize {
+        nlri::ipv4_len(self.prefix.prefix_len(), add_path)
+    }
+
+    #[inline(always)]
+    fn write(&self, dst: &mut [u8], add_path: bool) {
+        let octets = self.prefix.addr().octets();
+        write_entry(dst, self.path_id, self.prefix.prefix_len(), octets, add_path);
+    }
+}
+
+impl WireNlri for Nlri<Ipv6Net> {
+    #[inline(always)]
+    fn wire_len(&self, add_path: bool) -> usize {
+        nlri::ipv6_len(self.prefix.prefix_len(), add_path)
+    }
+
+    #[inline(always)]
+    fn write(&self, dst: &mut [u8], add_path: bool) {
+        let octets = self.prefix.addr().octets();
+        write_entry(dst, self.path_id, self.prefix.prefix_len(), octets, add_path);
+    }
+}
+
 /// Streams prefixes of one family into the message until `room` octets are used; returns
-/// how many were written.
-fn pack<P, I: Iterator<Item = Nlri<P>>>(
+/// how many were written. The buffer is grown once by `room` (plus slack) and cut back, so
+/// each prefix costs a length check and a fixed-size store.
+fn pack<N: WireNlri, I: Iterator<Item = N>>(
     buf: &mut BytesMut,
     it: &mut std::iter::Peekable<I>,
-    mut room: usize,
-    len_of: impl Fn(&Nlri<P>) -> usize,
-    put: impl Fn(&mut BytesMut, &Nlri<P>),
+    room: usize,
+    add_path: bool,
 ) -> usize {
+    let start = buf.len();
+    buf.resize(start + room + SLACK, 0);
+    let mut used = 0;
     let mut count = 0;
-    while let Some(n) = it.peek() {
-        let l = len_of(n);
-        if l > room {
-            break;
+    if let Some(dst) = buf.get_mut(start..) {
+        while let Some(n) = it.peek() {
+            let l = n.wire_len(add_path);
+            if l > room - used {
+                break;
+            }
+            if let Some(d) = dst.get_mut(used..) {
+                n.write(d, add_path);
+            }
+            used += l;
+            count += 1;
+            it.next();
         }
-        put(buf, n);
-        room -= l;
-        count += 1;
-        it.next();
     }
+    buf.truncate(start + used);
     count
 }
 
@@ -111,13 +179,7 @@ impl UpdateBuilder {
             self.buf.put_u16(0);
             self.buf.put_u16(alen as u16);
             self.buf.put_slice(&self.attrs);
-            let n = pack(
-                &mut self.buf,
-                &mut it,
-                room,
-                |n| nlri::ipv4_len(n.prefix.prefix_len(), ap),
-                |b, n| nlri::put_ipv4(b, n, ap),
-            );
+            let n = pack(&mut self.buf, &mut it, room, ap);
             if n == 0 {
                 self.buf.clear();
                 return Err(BuildError::AttributesTooLarge);
@@ -139,15 +201,7 @@ impl UpdateBuilder {
         I: IntoIterator<Item = Nlri<Ipv6Net>>,
     {
         let ap = self.ctx.add_path_ipv6;
-        self.announce_mp(
-            Family::IPV6_UNICAST,
-            attrs,
-            next_hop,
-            prefixes,
-            |n| nlri::ipv6_len(n.prefix.prefix_len(), ap),
-            move |b, n| nlri::put_ipv6(b, n, ap),
-            out,
-        )
+        self.announce_mp(Family::IPV6_UNICAST, attrs, next_hop, prefixes, ap, out)
     }
 
     /// Announces IPv4 unicast prefixes in an MP_REACH_NLRI with an IPv6 next hop
@@ -163,30 +217,21 @@ impl UpdateBuilder {
         I: IntoIterator<Item = Nlri<Ipv4Net>>,
     {
         let ap = self.ctx.add_path_ipv4;
-        self.announce_mp(
-            Family::IPV4_UNICAST,
-            attrs,
-            next_hop,
-            prefixes,
-            |n| nlri::ipv4_len(n.prefix.prefix_len(), ap),
-            move |b, n| nlri::put_ipv4(b, n, ap),
-            out,
-        )
+        self.announce_mp(Family::IPV4_UNICAST, attrs, next_hop, prefixes, ap, out)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn announce_mp<P, I>(
+    fn announce_mp<N, I>(
         &mut self,
         family: Family,
         attrs: &[PathAttribute],
         next_hop: &NextHop,
         prefixes: I,
-        len_of: impl Fn(&Nlri<P>) -> usize + Copy,
-        put: impl Fn(&mut BytesMut, &Nlri<P>) + Copy,
+        add_path: bool,
         out: &mut Vec<Bytes>,
     ) -> Result<(), BuildError>
     where
-        I: IntoIterator<Item = Nlri<P>>,
+        N: WireNlri,
+        I: IntoIterator<Item = N>,
     {
         let alen = self.encode_attrs(attrs);
         let nh_len = next_hop.encoded_len();
@@ -209,7 +254,7 @@ impl UpdateBuilder {
             self.buf.put_u8(nh_len as u8);
             next_hop.encode(&mut self.buf);
             self.buf.put_u8(0);
-            let n = pack(&mut self.buf, &mut it, room, len_of, put);
+            let n = pack(&mut self.buf, &mut it, room, add_path);
             if n == 0 {
                 self.buf.clear();
                 return Err(BuildError::AttributesTooLarge);
@@ -236,13 +281,7 @@ impl UpdateBuilder {
             let at = start(&mut self.buf, self.max);
             let wpos = self.buf.len();
             self.buf.put_u16(0);
-            let n = pack(
-                &mut self.buf,
-                &mut it,
-                room,
-                |n| nlri::ipv4_len(n.prefix.prefix_len(), ap),
-                |b, n| nlri::put_ipv4(b, n, ap),
-            );
+            let n = pack(&mut self.buf, &mut it, room, ap);
             let wlen = self.buf.len() - wpos - 2;
             patch_u16(&mut self.buf, wpos, wlen);
             self.buf.put_u16(0);
@@ -271,13 +310,7 @@ impl UpdateBuilder {
             self.buf.put_u16(0);
             self.buf.put_u16(family.afi);
             self.buf.put_u8(family.safi);
-            pack(
-                &mut self.buf,
-                &mut it,
-                room,
-                |n| nlri::ipv6_len(n.prefix.prefix_len(), ap),
-                |b, n| nlri::put_ipv6(b, n, ap),
-            );
+            pack(&mut self.buf, &mut it, room, ap);
             let mp_len = self.buf.len() - mp_len_pos - 2;
             patch_u16(&mut self.buf, mp_len_pos, mp_len);
             let attr_len = self.buf.len() - attr_len_pos - 2;
@@ -301,3 +334,116 @@ impl std::fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attr::{AsPath, AttrValue, Origin};
+    use crate::update::UpdateView;
+    use proptest::prelude::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    fn attributes(next_hop: bool) -> Vec<PathAttribute> {
+        let mut v = vec![
+            PathAttribute::new(AttrValue::Origin(Origin::Igp)),
+            PathAttribute::new(AttrValue::AsPath(AsPath::sequence(vec![64_500, 64_501]))),
+        ];
+        if next_hop {
+            v.push(PathAttribute::new(AttrValue::NextHop(Ipv4Addr::new(192, 0, 2, 1))));
+        }
+        v
+    }
+
+    fn context(add_path: bool, extended_message: bool) -> SessionContext {
+        SessionContext {
+            add_path_ipv4: add_path,
+            add_path_ipv6: add_path,
+            extended_message,
+            ..SessionContext::default()
+        }
+    }
+
+    fn v4_routes() -> impl Strategy<Value = Vec<Nlri<Ipv4Net>>> {
+        prop::collection::vec((any::<u32>(), 0u8..=32, any::<Option<u32>>()), 0..1_500).prop_map(|v| {
+            v.into_iter()
+                .filter_map(|(a, l, id)| {
+                    Some(Nlri {
+                        path_id: id,
+                        prefix: Ipv4Net::new(Ipv4Addr::from(a), l).ok()?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn v6_routes() -> impl Strategy<Value = Vec<Nlri<Ipv6Net>>> {
+        prop::collection::vec((any::<u128>(), 0u8..=128, any::<Option<u32>>()), 0..1_000).prop_map(|v| {
+            v.into_iter()
+                .filter_map(|(a, l, id)| {
+                    Some(Nlri {
+                        path_id: id,
+                        prefix: Ipv6Net::new(Ipv6Addr::from(a), l).ok()?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn packed_ipv4_nlri_are_the_octets_of_each_route_in_order(routes in v4_routes(), add_path: bool, ext: bool) {
+            let ctx = context(add_path, ext);
+            let mut out = Vec::new();
+            UpdateBuilder::new(ctx).announce_ipv4(&attributes(true), routes.iter().copied(), &mut out).expect("the attributes leave room");
+            let mut expected = BytesMut::new();
+            routes.iter().for_each(|r| nlri::put_ipv4(&mut expected, r, add_path));
+            let mut got = Vec::new();
+            for frame in out {
+                prop_assert!(frame.len() <= ctx.max_message_len());
+                let view = UpdateView::parse(frame, &ctx).expect("decodes");
+                prop_assert!(view.error().is_none());
+                got.extend_from_slice(view.nlri_bytes());
+            }
+            prop_assert_eq!(&got[..], &expected[..]);
+        }
+
+        #[test]
+        fn packed_ipv6_nlri_are_the_octets_of_each_route_in_order(routes in v6_routes(), add_path: bool, ext: bool) {
+            let ctx = context(add_path, ext);
+            let next_hop = NextHop::V6 { global: Ipv6Addr::LOCALHOST, link_local: None };
+            let mut out = Vec::new();
+            UpdateBuilder::new(ctx).announce_ipv6(&attributes(false), &next_hop, routes.iter().copied(), &mut out).expect("the attributes leave room");
+            let mut expected = BytesMut::new();
+            routes.iter().for_each(|r| nlri::put_ipv6(&mut expected, r, add_path));
+            let mut got = Vec::new();
+            for frame in out {
+                prop_assert!(frame.len() <= ctx.max_message_len());
+                let view = UpdateView::parse(frame, &ctx).expect("decodes");
+                prop_assert!(view.error().is_none());
+                got.extend_from_slice(view.mp_reach().expect("has MP_REACH").nlri);
+            }
+            prop_assert_eq!(&got[..], &expected[..]);
+        }
+
+        #[test]
+        fn withdrawals_carry_the_octets_of_each_route_in_order(v4 in v4_routes(), v6 in v6_routes(), add_path: bool) {
+            let ctx = context(add_path, false);
+            let mut b = UpdateBuilder::new(ctx);
+            let (mut out4, mut out6) = (Vec::new(), Vec::new());
+            b.withdraw_ipv4(v4.iter().copied(), &mut out4);
+            b.withdraw_ipv6(v6.iter().copied(), &mut out6);
+            let (mut exp4, mut exp6) = (BytesMut::new(), BytesMut::new());
+            v4.iter().for_each(|r| nlri::put_ipv4(&mut exp4, r, add_path));
+            v6.iter().for_each(|r| nlri::put_ipv6(&mut exp6, r, add_path));
+            let (mut got4, mut got6) = (Vec::new(), Vec::new());
+            for frame in out4 {
+                got4.extend_from_slice(UpdateView::parse(frame, &ctx).expect("decodes").withdrawn_bytes());
+            }
+            for frame in out6 {
+                got6.extend_from_slice(UpdateView::parse(frame, &ctx).expect("decodes").mp_unreach().expect("has MP_UNREACH").nlri);
+            }
+            prop_assert_eq!(&got4[..], &exp4[..]);
+            prop_assert_eq!(&got6[..], &exp6[..]);
+        }
+    }
+}

@@ -176,9 +176,15 @@ impl UpdateView {
         }
 
         // RFC 7606 §3 (d): missing well-known mandatory attributes → treat-as-withdraw, but
-        // only when the UPDATE announces something.
+        // only when the UPDATE announces something. An attribute discard found earlier does not
+        // excuse it (§3 (i): the strongest action wins); an earlier treat-as-withdraw already
+        // covers it (and may be why the attribute is not in `known`).
         let has_mp_reach = view.known[tc::MP_REACH_NLRI as usize] != 0;
-        if view.error.is_none() && (nlri_count > 0 || has_mp_reach) {
+        let weaker_than_withdraw = view
+            .error
+            .as_ref()
+            .is_none_or(|e| e.action < ErrorAction::TreatAsWithdraw);
+        if weaker_than_withdraw && (nlri_count > 0 || has_mp_reach) {
             let mut required = [tc::ORIGIN, tc::AS_PATH, 0];
             if nlri_count > 0 {
                 required[2] = tc::NEXT_HOP;

@@ -1,0 +1,70 @@
+//! What a session reports and what it can be told.
+
+use crate::error::Notification;
+use crate::fsm::{Cease, Negotiated, Transition};
+use crate::message::{Message, RouteRefresh};
+use crate::types::Family;
+use crate::update::UpdateView;
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+/// What a session tells its owner, in order.
+#[derive(Clone, Debug)]
+pub enum SessionEvent {
+    /// The FSM changed state (the record the lab and the trace show).
+    Transition(Transition),
+    /// The session reached Established with this negotiation.
+    Established(Box<Negotiated>),
+    /// An UPDATE arrived (Established).
+    Update(UpdateView),
+    /// A ROUTE-REFRESH arrived (Established).
+    RouteRefresh(RouteRefresh),
+    /// We sent this NOTIFICATION.
+    NotificationSent(Notification),
+    /// The session left Established or gave up a connection: release its resources; with
+    /// `delete_routes`, withdraw every route learned over it.
+    Down {
+        /// Whether routes learned over the session must be withdrawn.
+        delete_routes: bool,
+    },
+    /// A TCP connection attempt failed (e.g. refused, timed out — what a TCP-MD5 mismatch
+    /// looks like from the connecting side).
+    ConnectFailed(String),
+}
+
+/// An instruction to a running session.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// ManualStart (active, or passive when the session is configured passive).
+    Start,
+    /// ManualStop with this Cease (e.g. [`Cease::admin_shutdown`]).
+    Stop(Cease),
+    /// AutomaticStop with this Cease (e.g. [`Cease::max_prefixes`]).
+    AutomaticStop(Cease),
+    /// Send these encoded UPDATE messages (Established only; dropped otherwise).
+    SendUpdates(Vec<Bytes>),
+    /// Send this message, encoded with the session's negotiated context.
+    Send(Message),
+    /// Ask the peer to resend a family (RFC 2918).
+    RequestRefresh(Family),
+    /// End the session task (after a Stop, to free it).
+    Shutdown,
+}
+
+/// The owner's end of a session.
+#[derive(Debug)]
+pub struct SessionHandle {
+    /// Commands to the session.
+    pub commands: mpsc::Sender<Command>,
+    /// Events from the session.
+    pub events: mpsc::Receiver<SessionEvent>,
+    /// The session task.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl SessionHandle {
+    /// Sends a command; `false` when the session task has ended.
+    pub async fn command(&self, c: Command) -> bool {
+        self.commands.send(c).await.is_ok()
+    }
+}

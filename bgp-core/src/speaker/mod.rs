@@ -1,0 +1,28 @@
+//! The tokio speaker: drives the sans-IO [`crate::fsm::Fsm`] over TCP (IPv4 and IPv6,
+//! active and passive) with the length-checked framer and coalesced, bounded writes.
+//!
+//! # Layout
+//! - [`session`]: the per-session task ([`spawn_session`]) and its [`DriverOptions`].
+//! - [`handle`]: [`SessionHandle`], the [`Command`]s a session takes and the
+//!   [`SessionEvent`]s it reports.
+//! - [`transport`]: [`Connector`]s ([`TcpConnector`] with TCP-MD5 and GTSM) and streams.
+//! - [`listener`]: a shared listening socket that hands connections to sessions by peer.
+//! - [`writer`]: the coalescing writer with its bounded queue (back-pressure per session).
+//! - `sockopt`: the one audited `unsafe` module, `TCP_MD5SIG` and GTSM socket options.
+//!
+//! One task per session, nothing shared between sessions but the listener's routing table:
+//! a slow or stuck peer fills only its own bounded queue, so it never delays the others,
+//! and memory per session stays bounded (the write queue, one read buffer, the event queue).
+
+pub mod handle;
+pub mod listener;
+pub mod session;
+mod sockopt;
+pub mod transport;
+pub mod writer;
+
+pub use handle::{Command, SessionEvent, SessionHandle};
+pub use listener::Listener;
+pub use session::{spawn_session, DriverOptions};
+pub use sockopt::{set_gtsm, set_tcp_md5, MD5_MAX_KEY_LEN};
+pub use transport::{BoxStream, ConnectFuture, Connector, NoConnector, TcpConnector};

@@ -1,0 +1,23 @@
+//! One module per subcommand, plus what they share.
+
+pub mod context;
+pub mod decode;
+pub mod encode;
+pub mod input;
+pub mod validate;
+
+use std::process::ExitCode;
+
+/// Exit status 1: some input line or message failed.
+pub const EXIT_FAILED_INPUT: u8 = 1;
+/// Exit status 2: unusable arguments or an unreadable file (clap uses 2 for its errors too).
+pub const EXIT_USAGE: u8 = 2;
+
+/// `0` when every line went through, `1` otherwise.
+pub fn status(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(EXIT_FAILED_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

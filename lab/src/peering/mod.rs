@@ -1,0 +1,22 @@
+//! The Azure peering model of an exchange with route server, and its validation.
+//!
+//! # Layout
+//! - [`enums`]: the `Microsoft.Peering` enumerations, spelled exactly as Azure spells them.
+//! - [`model`]: the peering file: peering, peer ASN, connections, BGP sessions, registered ASNs.
+//! - [`lab_section`]: the lab's own `[lab]` section: customers and break-it scenarios.
+//! - [`load`]: reading TOML or Azure resource JSON, with line and column on errors.
+//! - [`validate`]: the portal's and Microsoft's peering-policy checks, as [`finding::Finding`]s.
+//! - [`asn`], [`prefix`]: which ASNs and prefixes are public.
+//! - [`example`]: the built-in example exchange.
+//! - [`render`]: findings for people (coloured) and for programs (JSON).
+
+pub mod asn;
+pub mod enums;
+pub mod example;
+pub mod finding;
+pub mod lab_section;
+pub mod load;
+pub mod model;
+pub mod prefix;
+pub mod render;
+pub mod validate;

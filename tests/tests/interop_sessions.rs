@@ -1,0 +1,263 @@
+//! Interop of peerlab's speaker with real BIRD 2 and GoBGP daemons started by the test on
+//! loopback: each daemon with peerlab active and passive, over IPv4 and IPv6 transport.
+
+use bgp_core::attr::{Community, LargeCommunity};
+use bgp_core::fsm::State;
+use ipnet::IpNet;
+use peerlab_tests::daemons::{self, Daemon, PeerSpec};
+use peerlab_tests::peer::{self, PeerlabSide, Running};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+const PEERLAB_AS: u32 = 4_200_000_001;
+const DAEMON_AS: u32 = 4_200_000_002;
+const WAIT: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Bird,
+    Gobgp,
+}
+
+/// Addresses for one test: peerlab and the daemon, on loopback.
+fn addrs(v6: bool) -> (IpAddr, IpAddr) {
+    if v6 {
+        ("::1".parse().unwrap(), "::1".parse().unwrap())
+    } else {
+        ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap())
+    }
+}
+
+fn daemon_route(v6: bool) -> IpNet {
+    if v6 { "2001:db8:d::/48" } else { "198.51.100.0/24" }.parse().unwrap()
+}
+
+fn peerlab_route(v6: bool) -> IpNet {
+    if v6 { "2001:db8:e::/48" } else { "203.0.113.0/24" }.parse().unwrap()
+}
+
+/// The next hop peerlab announces: a documentation address, only a label.
+fn next_hop_label(v6: bool) -> IpAddr {
+    if v6 { "2001:db8::1" } else { "192.0.2.1" }.parse().unwrap()
+}
+
+struct Setup {
+    daemon: Daemon,
+    side: PeerlabSide,
+    peerlab: Running,
+}
+
+/// Starts the daemon and peerlab's session; `daemon_active` decides who connects.
+async fn setup(
+    kind: Kind,
+    v6: bool,
+    peerlab_passive: bool,
+    peer_as_seen_by_peerlab: u32,
+    md5: (Option<&str>, Option<&str>),
+    hold: u16,
+) -> Option<Setup> {
+    let program = match kind {
+        Kind::Bird => daemons::require_program("bird", "bird2", "interop")?,
+        Kind::Gobgp => daemons::require_program("gobgpd", "gobgpd", "interop")?,
+    };
+    let (pl_ip, d_ip) = addrs(v6);
+    let pl_port = daemons::free_port();
+    let d_port = daemons::free_port();
+    let spec = PeerSpec {
+        local_addr: d_ip,
+        local_port: d_port,
+        local_as: DAEMON_AS,
+        router_id: "10.255.0.2".parse().unwrap(),
+        peer_addr: pl_ip,
+        peer_port: pl_port,
+        peer_as: PEERLAB_AS,
+        passive: !peerlab_passive,
+        hold_time: hold,
+        md5: md5.1.map(str::to_owned),
+        bird_export: Some("filter { if source = RTS_STATIC then bgp_med = 77; accept; }".to_owned()),
+    };
+    let route = daemon_route(v6);
+    let daemon = match kind {
+        Kind::Bird => {
+            let (ch, table) = if v6 { ("ipv6", "") } else { ("ipv4", "") };
+            let extra = format!(
+                "protocol static daemon_routes {{ {ch}{table}; route {route} unreachable {{ bgp_community.add((65010,7)); bgp_large_community.add(({DAEMON_AS},1,2)); }}; }}"
+            );
+            daemons::start_bird(&program, &daemons::bird_config(&spec, &extra)).expect("bird starts")
+        }
+        Kind::Gobgp => daemons::start_gobgp(&program, &daemons::gobgp_config(&spec)).expect("gobgpd starts"),
+    };
+    if !peerlab_passive {
+        assert!(
+            daemon.wait_listening(d_port, Duration::from_secs(10)),
+            "{} did not listen: {}",
+            daemon.name,
+            daemon.log()
+        );
+    }
+    if kind == Kind::Gobgp {
+        let afi = if v6 { "ipv6" } else { "ipv4" };
+        let args = [
+            "global",
+            "rib",
+            "add",
+            "-a",
+            afi,
+            &route.to_string(),
+            "med",
+            "77",
+            "community",
+            "65010:7",
+        ];
+        let large = format!("{DAEMON_AS}:1:2");
+        let args: Vec<&str> = args.into_iter().chain(["large-community", &large]).collect();
+        if let Err(e) = daemons::gobgp_retry(&daemon, &args, Duration::from_secs(10)) {
+            panic!("gobgp rib add failed: {e}");
+        }
+    }
+    let side = PeerlabSide {
+        local: SocketAddr::new(pl_ip, pl_port),
+        remote: SocketAddr::new(d_ip, d_port),
+        local_as: PEERLAB_AS,
+        remote_as: peer_as_seen_by_peerlab,
+        passive: peerlab_passive,
+        hold_time: hold,
+        md5: md5.0.map(str::to_owned),
+    };
+    let peerlab = peer::start(&side).await.expect("peerlab session starts");
+    Some(Setup { daemon, side, peerlab })
+}
+
+/// Whether the daemon holds peerlab's route with the attributes unchanged.
+fn daemon_has_route(kind: Kind, d: &Daemon, v6: bool) -> bool {
+    let p = peerlab_route(v6).to_string();
+    match kind {
+        Kind::Bird => {
+            let out = daemons::birdc(d, &["show", "route", &p, "all"]);
+            out.contains(&p)
+                && out.contains("BGP.med: 55")
+                && out.contains("(65020,9)")
+                && out.contains(&format!("({PEERLAB_AS}, 3, 4)"))
+        }
+        Kind::Gobgp => {
+            let afi = if v6 { "ipv6" } else { "ipv4" };
+            let out = daemons::gobgp(d, &["global", "rib", "-a", afi, &p, "-j"]);
+            let community = (65020u32 << 16) | 9;
+            out.contains("\"metric\":55")
+                && out.contains(&community.to_string())
+                && out.contains(&format!("\"ASN\":{PEERLAB_AS}"))
+        }
+    }
+}
+
+async fn established_and_routes_cross(kind: Kind, v6: bool, peerlab_passive: bool) {
+    let Some(mut s) = setup(kind, v6, peerlab_passive, DAEMON_AS, (None, None), 9).await else {
+        return;
+    };
+    s.daemon.assert_loopback_only();
+    let up = s.peerlab.wait_until(WAIT, |r| r.established()).await;
+    assert!(
+        up,
+        "{kind:?} v6={v6} passive={peerlab_passive}: not Established; transitions {:?}; daemon log:\n{}",
+        s.peerlab.transitions,
+        s.daemon.log()
+    );
+    s.peerlab
+        .announce(
+            &s.side,
+            peerlab_route(v6),
+            next_hop_label(v6),
+            55,
+            Community::new(65020, 9),
+            LargeCommunity::new(PEERLAB_AS, 3, 4),
+        )
+        .await;
+    let want = daemon_route(v6);
+    let got = s
+        .peerlab
+        .wait_until(WAIT, |r| r.received.iter().any(|(p, _)| *p == want))
+        .await;
+    assert!(
+        got,
+        "{kind:?}: daemon's route {want} not received; got {:?}",
+        s.peerlab.received
+    );
+    let (_, attrs) = s.peerlab.received.iter().find(|(p, _)| *p == want).cloned().unwrap();
+    assert_eq!(attrs.as_path, vec![DAEMON_AS], "{kind:?} v6={v6}: {attrs:?}");
+    assert_eq!(attrs.med, Some(77), "{kind:?} v6={v6}: {attrs:?}");
+    assert_eq!(attrs.communities, vec![Community::new(65010, 7)]);
+    assert_eq!(attrs.large, vec![LargeCommunity::new(DAEMON_AS, 1, 2)]);
+    let mut seen = false;
+    for _ in 0..100 {
+        if daemon_has_route(kind, &s.daemon, v6) {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let shown = match kind {
+        Kind::Bird => daemons::birdc(&s.daemon, &["show", "route", "all"]),
+        Kind::Gobgp => daemons::gobgp(
+            &s.daemon,
+            &["global", "rib", "-a", if v6 { "ipv6" } else { "ipv4" }, "-j"],
+        ),
+    };
+    assert!(seen, "{kind:?} did not receive peerlab's route unchanged: {shown}");
+    s.daemon.assert_loopback_only();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bird_and_peerlab_establish_with_4_octet_asns_and_exchange_routes_unchanged() {
+    for v6 in [false, true] {
+        for passive in [false, true] {
+            established_and_routes_cross(Kind::Bird, v6, passive).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gobgp_and_peerlab_establish_with_4_octet_asns_and_exchange_routes_unchanged() {
+    for v6 in [false, true] {
+        for passive in [false, true] {
+            established_and_routes_cross(Kind::Gobgp, v6, passive).await;
+        }
+    }
+}
+
+async fn wrong_peer_as(kind: Kind) {
+    let Some(mut s) = setup(kind, false, false, 64_999, (None, None), 9).await else {
+        return;
+    };
+    let refused = s
+        .peerlab
+        .wait_until(WAIT, |r| {
+            r.sent.iter().any(|n| (n.code, n.subcode) == (2, 2))
+                && r.transitions.last().is_some_and(|t| t.to == State::Idle)
+        })
+        .await;
+    assert!(
+        refused,
+        "{kind:?}: no OPEN error 2/2 sent; transitions {:?}",
+        s.peerlab.transitions
+    );
+    let history: Vec<(State, State)> = s.peerlab.transitions.iter().map(|t| (t.from, t.to)).collect();
+    assert!(history.starts_with(&[(State::Idle, State::Connect)]), "{history:?}");
+    let last = s
+        .peerlab
+        .transitions
+        .iter()
+        .rfind(|t| t.to == State::Idle)
+        .expect("back to Idle");
+    assert_eq!(last.from, State::OpenSent);
+    assert!(last.reason.to_string().starts_with("bad-peer-as"), "{}", last.reason);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_peer_as_gives_open_error_2_2_with_bird() {
+    wrong_peer_as(Kind::Bird).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_peer_as_gives_open_error_2_2_with_gobgp() {
+    wrong_peer_as(Kind::Gobgp).await;
+}
