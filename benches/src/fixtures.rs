@@ -83,27 +83,33 @@ pub struct Packed {
 }
 
 /// The first message the builder packs from [`ROUTE_POOL`] IPv4 /24s: a full 4,096-octet
-/// UPDATE with the prefixes in the NLRI field. `None` if the builder or decoder fails.
+/// UPDATE with the prefixes in the NLRI field. `None` if the builder fails or peerlab's
+/// decoder finds any error in the message.
 pub fn packed_ipv4() -> Option<Packed> {
     let mut out = Vec::new();
     UpdateBuilder::new(context())
         .announce_ipv4(&ipv4_attributes(), ipv4_routes(ROUTE_POOL), &mut out)
         .ok()?;
     let frame = out.into_iter().next()?;
-    let view = UpdateView::parse(frame.clone(), &context()).ok()?;
+    let view = UpdateView::parse(frame.clone(), &context())
+        .ok()
+        .filter(|v| v.error().is_none())?;
     let prefixes = view.announced_ipv4().count();
     Some(Packed { frame, prefixes })
 }
 
 /// The first message the builder packs from [`ROUTE_POOL`] IPv6 /48s: a full 4,096-octet
-/// UPDATE with the prefixes in an MP_REACH_NLRI. `None` if the builder or decoder fails.
+/// UPDATE with the prefixes in an MP_REACH_NLRI. `None` if the builder fails or peerlab's
+/// decoder finds any error in the message.
 pub fn packed_ipv6() -> Option<Packed> {
     let mut out = Vec::new();
     UpdateBuilder::new(context())
         .announce_ipv6(&ipv6_attributes(), &ipv6_next_hop(), ipv6_routes(ROUTE_POOL), &mut out)
         .ok()?;
     let frame = out.into_iter().next()?;
-    let view = UpdateView::parse(frame.clone(), &context()).ok()?;
+    let view = UpdateView::parse(frame.clone(), &context())
+        .ok()
+        .filter(|v| v.error().is_none())?;
     let prefixes = view.mp_reach()?.ipv6().count();
     Some(Packed { frame, prefixes })
 }

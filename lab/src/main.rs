@@ -23,6 +23,8 @@ enum Command {
     Encode(cli::encode::EncodeArgs),
     /// Check a peering file (TOML or Azure resource JSON) against the portal and Microsoft's peering policy.
     Validate(cli::validate::ValidateArgs),
+    /// Run one BGP session with a real router: JSON lines for every state change and UPDATE.
+    Speaker(Box<cli::speaker::SpeakerArgs>),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +36,6 @@ fn main() -> ExitCode {
         Command::Decode(args) => cli::decode::run(&args),
         Command::Encode(args) => cli::encode::run(&args),
         Command::Validate(args) => cli::validate::run(&args),
+        Command::Speaker(args) => cli::speaker::run(&args),
     }
 }

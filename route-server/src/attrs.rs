@@ -2,11 +2,12 @@
 //! non-MP attributes' received bytes plus the next hop), shared by every prefix that carries
 //! it, with everything the import chain, best-path selection and export need decoded once.
 
-use crate::hash::FxHashMap;
+use crate::hash::{FxHashMap, FxHasher};
 use crate::reason::RejectReason;
 use bgp_core::attr::{flags, type_code as tc, AsPath, AttrValue, Community, NextHop, PathAttribute};
 use bgp_core::{Family, SessionContext, UpdateView};
 use bytes::Bytes;
+use std::hash::Hasher;
 use std::net::IpAddr;
 
 /// An attribute set's identity in the store (dense, reused after the set is freed).
@@ -53,8 +54,8 @@ pub fn is_control_community(c: Community, rs: u32) -> bool {
 /// What the table needs from an attribute set, decoded once.
 #[derive(Clone, Debug)]
 pub struct AttrInfo {
-    /// The AS path with 4-octet ASNs (merged with AS4_PATH for 2-octet senders).
-    pub as_path: AsPath,
+    /// Whether the AS path has an AS_SET or AS_CONFED_SET segment.
+    pub has_set: bool,
     /// Left-most ASN of the first AS_SEQUENCE.
     pub first_asn: Option<u32>,
     /// Last ASN of the final AS_SEQUENCE.
@@ -79,26 +80,107 @@ pub struct AttrInfo {
 /// One interned attribute set.
 #[derive(Debug)]
 pub struct AttrSet {
+    /// Layout: 4-octet-AS flag, AFI (2), SAFI, next-hop length and bytes, then the non-MP
+    /// attributes exactly as received.
     key: Bytes,
+    hash: u64,
+    /// Next set with the same key hash (`NONE` ends the chain).
+    chain: AttrId,
     refs: u32,
     /// Decoded summary.
     pub info: AttrInfo,
     /// The attributes as sent to clients: control communities removed, LOCAL_PREF removed,
     /// Partial set on unknown optional transitive attributes, everything else unchanged.
     pub export: Vec<PathAttribute>,
-    /// The attributes as received (MP attributes left out; AS4_PATH merged for 2-octet
-    /// senders), for "why was my route rejected?" answers.
-    pub received: Vec<PathAttribute>,
     /// The MP_REACH_NLRI next hop (for IPv6, or IPv4 with an IPv6 next hop).
     pub mp_next_hop: NextHop,
-    /// Import verdicts of the attribute-only steps, per session (usually one entry).
-    pub(crate) verdicts: Vec<(u16, Option<RejectReason>)>,
+    /// Import verdict of the attribute-only steps for the first session that sent the set
+    /// (almost always the only one: the next hop is that session's address).
+    verdict: Option<(u16, Option<RejectReason>)>,
+    /// Verdicts for further sessions.
+    more_verdicts: Vec<(u16, Option<RejectReason>)>,
+}
+
+static EMPTY_PATH: AsPath = AsPath { segments: Vec::new() };
+
+impl AttrSet {
+    /// The AS path (4-octet ASNs, merged with AS4_PATH for 2-octet senders).
+    pub fn as_path(&self) -> &AsPath {
+        self.export
+            .iter()
+            .find_map(|a| match &a.value {
+                AttrValue::AsPath(p) => Some(p),
+                _ => None,
+            })
+            .unwrap_or(&EMPTY_PATH)
+    }
+
+    /// The attributes as received (MP attributes left out), decoded again from the stored
+    /// bytes: for "why was my route rejected?" answers, not for the hot path.
+    pub fn received(&self) -> Vec<PathAttribute> {
+        decode_key(&self.key)
+    }
+
+    /// The cached attribute-only verdict for session `sid`.
+    pub(crate) fn verdict(&self, sid: u16) -> Option<Option<RejectReason>> {
+        match self.verdict {
+            Some((s, v)) if s == sid => Some(v),
+            _ => self.more_verdicts.iter().find(|(s, _)| *s == sid).map(|(_, v)| *v),
+        }
+    }
+
+    /// Caches the attribute-only verdict for session `sid`.
+    pub(crate) fn set_verdict(&mut self, sid: u16, v: Option<RejectReason>) {
+        if self.verdict.is_none() {
+            self.verdict = Some((sid, v));
+        } else {
+            self.more_verdicts.push((sid, v));
+        }
+    }
+}
+
+const NONE: AttrId = u32::MAX;
+
+/// The context the key's attributes were received under.
+fn key_context(key: &[u8]) -> SessionContext {
+    SessionContext {
+        four_octet_as: key.first() == Some(&1),
+        ..SessionContext::default()
+    }
+}
+
+/// Decodes the attributes stored in a key (values of unknown attributes share the key's
+/// bytes, so the received frame is not kept alive).
+fn decode_key(key: &Bytes) -> Vec<PathAttribute> {
+    let ctx = key_context(key);
+    let nh_len = key.get(4).copied().unwrap_or(0) as usize;
+    let mut pos = 5 + nh_len;
+    let mut out = Vec::with_capacity(8);
+    while let (Some(&f), Some(&t)) = (key.get(pos), key.get(pos + 1)) {
+        let (len, hdr) = if f & flags::EXTENDED_LENGTH != 0 {
+            let hi = key.get(pos + 2).copied().unwrap_or(0) as usize;
+            let lo = key.get(pos + 3).copied().unwrap_or(0) as usize;
+            (hi << 8 | lo, 4)
+        } else {
+            (key.get(pos + 2).copied().unwrap_or(0) as usize, 3)
+        };
+        let Some(value) = key.get(pos + hdr..pos + hdr + len) else {
+            break;
+        };
+        if let Some(v) = AttrValue::decode(t, &key.slice_ref(value), &ctx) {
+            out.push(PathAttribute { flags: f, value: v });
+        }
+        pos += hdr + len;
+    }
+    out
 }
 
 /// The attribute-set store.
 #[derive(Debug, Default)]
 pub struct AttrStore {
-    map: FxHashMap<Bytes, AttrId>,
+    /// Key hash → first set of the chain with that hash.
+    map: FxHashMap<u64, AttrId>,
+    live: usize,
     sets: Vec<Option<AttrSet>>,
     free: Vec<AttrId>,
     scratch: Vec<u8>,
@@ -118,12 +200,12 @@ impl AttrStore {
 
     /// Number of live attribute sets.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.live
     }
 
     /// Whether the store is empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.live == 0
     }
 
     pub(crate) fn acquire_n(&mut self, id: AttrId, n: u32) {
@@ -148,16 +230,35 @@ impl AttrStore {
     }
 
     fn free_set(&mut self, id: AttrId) {
-        if let Some(set) = self.sets.get_mut(id as usize).and_then(Option::take) {
-            self.map.remove(&set.key);
-            self.free.push(id);
+        let Some(set) = self.sets.get_mut(id as usize).and_then(Option::take) else {
+            return;
+        };
+        // Unlink from its hash chain.
+        if self.map.get(&set.hash) == Some(&id) {
+            if set.chain == NONE {
+                self.map.remove(&set.hash);
+            } else {
+                self.map.insert(set.hash, set.chain);
+            }
+        } else {
+            let mut at = self.map.get(&set.hash).copied().unwrap_or(NONE);
+            while let Some(s) = self.get_mut(at) {
+                if s.chain == id {
+                    s.chain = set.chain;
+                    break;
+                }
+                at = s.chain;
+            }
         }
+        self.free.push(id);
+        self.live -= 1;
     }
 
     /// Forgets every cached import verdict (after the registered ASNs or policy changed).
     pub(crate) fn clear_verdicts(&mut self) {
         for s in self.sets.iter_mut().flatten() {
-            s.verdicts.clear();
+            s.verdict = None;
+            s.more_verdicts.clear();
         }
     }
 
@@ -173,9 +274,14 @@ impl AttrStore {
     ) -> AttrId {
         let ctx = view.context();
         self.scratch.clear();
+        // Key layout: 4-octet-AS flag, AFI, SAFI, next-hop length and bytes (MP only), then
+        // the non-MP attributes exactly as received.
         self.scratch.push(ctx.four_octet_as as u8);
         self.scratch.extend_from_slice(&family.afi.to_be_bytes());
         self.scratch.push(family.safi);
+        let nh = mp_next_hop.unwrap_or(&[]);
+        self.scratch.push(nh.len() as u8);
+        self.scratch.extend_from_slice(nh);
         let frame = view.frame();
         for a in view.attributes() {
             if a.type_code == tc::MP_REACH_NLRI || a.type_code == tc::MP_UNREACH_NLRI {
@@ -187,16 +293,23 @@ impl AttrStore {
                 self.scratch.extend_from_slice(raw);
             }
         }
-        if let Some(nh) = mp_next_hop {
-            self.scratch.push(0xFF);
-            self.scratch.push(nh.len() as u8);
-            self.scratch.extend_from_slice(nh);
-        }
-        if let Some(&id) = self.map.get(self.scratch.as_slice()) {
-            return id;
+        let hash = {
+            let mut h = FxHasher::default();
+            h.write(&self.scratch);
+            h.finish()
+        };
+        let head = self.map.get(&hash).copied().unwrap_or(NONE);
+        let mut at = head;
+        while let Some(s) = self.get(at) {
+            if s.key[..] == self.scratch[..] {
+                return at;
+            }
+            at = s.chain;
         }
         let key = Bytes::copy_from_slice(&self.scratch);
-        let set = decode_set(view, ctx, family, mp_next_hop, rs_asn, key.clone());
+        let mut set = decode_set(key, family, rs_asn);
+        set.hash = hash;
+        set.chain = head;
         let id = match self.free.pop() {
             Some(id) => {
                 self.sets[id as usize] = Some(set);
@@ -207,34 +320,23 @@ impl AttrStore {
                 (self.sets.len() - 1) as AttrId
             }
         };
-        self.map.insert(key, id);
+        self.map.insert(hash, id);
+        self.live += 1;
         id
     }
 }
 
-fn decode_set(
-    view: &UpdateView,
-    ctx: &SessionContext,
-    family: Family,
-    mp_next_hop: Option<&[u8]>,
-    rs_asn: u32,
-    key: Bytes,
-) -> AttrSet {
-    let frame = view.frame();
-    let mut attrs: Vec<PathAttribute> = view
-        .attributes()
-        .filter(|a| a.type_code != tc::MP_REACH_NLRI && a.type_code != tc::MP_UNREACH_NLRI)
-        .filter_map(|a| {
-            let value = AttrValue::decode(a.type_code, &frame.slice_ref(a.value), ctx)?;
-            Some(PathAttribute { flags: a.flags, value })
-        })
-        .collect();
-    normalize_as4(&mut attrs, ctx);
-    let mp_next_hop = mp_next_hop
-        .map(|b| NextHop::from_bytes(&Bytes::copy_from_slice(b)))
-        .unwrap_or(NextHop::Other(Bytes::new()));
+fn decode_set(key: Bytes, family: Family, rs_asn: u32) -> AttrSet {
+    let ctx = key_context(&key);
+    let mut attrs = decode_key(&key);
+    normalize_as4(&mut attrs, &ctx);
+    let nh_len = key.get(4).copied().unwrap_or(0) as usize;
+    let mp_next_hop = match key.get(5..5 + nh_len) {
+        Some(b) if !b.is_empty() => NextHop::from_bytes(&key.slice_ref(b)),
+        _ => NextHop::Other(Bytes::new()),
+    };
     let mut info = AttrInfo {
-        as_path: AsPath::default(),
+        has_set: false,
         first_asn: None,
         origin_asn: None,
         asn_count: 0,
@@ -252,7 +354,6 @@ fn decode_set(
     let mut has_next_hop = false;
     for a in &attrs {
         match &a.value {
-            AttrValue::AsPath(p) => info.as_path = p.clone(),
             AttrValue::Origin(o) => info.origin = *o as u8,
             AttrValue::Med(m) => info.med = *m,
             AttrValue::NextHop(nh) => {
@@ -278,19 +379,27 @@ fn decode_set(
             _ => {}
         }
     }
-    info.first_asn = info.as_path.first_asn();
-    info.origin_asn = info.as_path.origin_asn();
-    info.asn_count = info.as_path.segments.iter().map(|s| s.asns.len() as u32).sum();
-    info.path_len = info.as_path.path_len() as u32;
-    let export = export_attributes(attrs.clone(), rs_asn, &mp_next_hop, family, has_next_hop);
+    if let Some(path) = attrs.iter().find_map(|a| match &a.value {
+        AttrValue::AsPath(p) => Some(p),
+        _ => None,
+    }) {
+        info.has_set = path.has_set();
+        info.first_asn = path.first_asn();
+        info.origin_asn = path.origin_asn();
+        info.asn_count = path.segments.iter().map(|s| s.asns.len() as u32).sum();
+        info.path_len = path.path_len() as u32;
+    }
+    let export = export_attributes(attrs, rs_asn, &mp_next_hop, family, has_next_hop);
     AttrSet {
         key,
+        hash: 0,
+        chain: NONE,
         refs: 0,
         info,
         export,
-        received: attrs,
         mp_next_hop,
-        verdicts: Vec::new(),
+        verdict: None,
+        more_verdicts: Vec::new(),
     }
 }
 
@@ -352,38 +461,33 @@ fn normalize_as4(attrs: &mut Vec<PathAttribute>, ctx: &SessionContext) {
 /// on unknown optional transitive attributes; the rest (AS_PATH, NEXT_HOP, MED, other
 /// communities, unknown attributes) unchanged.
 fn export_attributes(
-    attrs: Vec<PathAttribute>,
+    mut attrs: Vec<PathAttribute>,
     rs: u32,
     mp_next_hop: &NextHop,
     family: Family,
     has_next_hop: bool,
 ) -> Vec<PathAttribute> {
-    let mut out = Vec::with_capacity(attrs.len() + 1);
-    for mut a in attrs {
-        match &mut a.value {
-            AttrValue::LocalPref(_) => continue,
-            AttrValue::Communities(cs) => {
-                cs.retain(|c| !is_control_community(*c, rs));
-                if cs.is_empty() {
-                    continue;
-                }
-            }
-            AttrValue::LargeCommunities(ls) => {
-                ls.retain(|l| !(l.global == rs && l.local1 <= 1));
-                if ls.is_empty() {
-                    continue;
-                }
-            }
-            _ => a.mark_partial_if_unknown_transitive(),
+    attrs.retain_mut(|a| match &mut a.value {
+        AttrValue::LocalPref(_) => false,
+        AttrValue::Communities(cs) => {
+            cs.retain(|c| !is_control_community(*c, rs));
+            !cs.is_empty()
         }
-        out.push(a);
-    }
+        AttrValue::LargeCommunities(ls) => {
+            ls.retain(|l| !(l.global == rs && l.local1 <= 1));
+            !ls.is_empty()
+        }
+        _ => {
+            a.mark_partial_if_unknown_transitive();
+            true
+        }
+    });
     // IPv4 NLRI received in MP_REACH_NLRI with an IPv4 next hop: send them in the classic
     // NLRI field, which needs a NEXT_HOP attribute.
     if let (Family::IPV4_UNICAST, NextHop::V4(nh), false) = (family, mp_next_hop, has_next_hop) {
-        out.push(PathAttribute::new(AttrValue::NextHop(*nh)));
+        attrs.push(PathAttribute::new(AttrValue::NextHop(*nh)));
     }
-    out
+    attrs
 }
 
 /// The attributes for a client whose session lacks 4-octet AS support: ASNs above 65535

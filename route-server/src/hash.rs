@@ -67,9 +67,15 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// A splitmix64 finalizer: the multiply-rotate state alone has weak low bits, and
+    /// hashbrown picks buckets by the low bits (prefixes that differ only in their middle
+    /// octets collided badly without it).
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        let mut z = self.hash;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 

@@ -1,11 +1,13 @@
 //! The import chain, in the order real IXPs run it (IXP Manager's order):
-//! 1. prefix length, 2. bogon prefix (per prefix), then, once per attribute set and session:
+//!
+//! 1. prefix length and 2. bogon prefix, per prefix;
 //! 3. AS_PATH empty / too long / AS_SET, 4. left-most AS, 5. NEXT_HOP, 6. bogon ASN in path,
-//! Peering Service checks when switched on, 7. origin AS registered (the AS8075 rule); and
-//! last, per prefix again, 8. RPKI invalid when switched on.
+//!    the Peering Service checks when switched on, and 7. origin AS registered (the AS8075
+//!    rule), once per attribute set and session;
+//! 8. RPKI invalid when switched on, per prefix again.
 
 use crate::asn::{is_bogon_asn, is_private_asn};
-use crate::attrs::AttrInfo;
+use crate::attrs::{AttrInfo, AttrSet};
 use crate::config::ImportConfig;
 use crate::hash::FxHashSet;
 use crate::prefix::RoutePrefix;
@@ -44,18 +46,20 @@ pub struct Sender<'a> {
 
 /// Steps 3 to 7 and the Peering Service checks: the attribute set alone, for one session.
 pub fn check_attributes(
-    info: &AttrInfo,
+    set: &AttrSet,
     sender: &Sender<'_>,
     cfg: &ImportConfig,
     registered: &FxHashSet<u32>,
 ) -> Option<RejectReason> {
+    let info = &set.info;
+    let path = set.as_path();
     if info.asn_count == 0 {
         return Some(RejectReason::AsPathEmpty);
     }
     if info.asn_count > cfg.max_as_path_length {
         return Some(RejectReason::AsPathTooLong);
     }
-    if info.as_path.has_set() {
+    if info.has_set {
         return Some(RejectReason::AsPathHasSet);
     }
     if info.first_asn != Some(sender.asn) {
@@ -69,7 +73,7 @@ pub fn check_attributes(
     if !nh_ok {
         return Some(RejectReason::NextHopNotClient);
     }
-    if cfg.reject_bogon_asns && info.as_path.asns().any(is_bogon_asn) {
+    if cfg.reject_bogon_asns && path.asns().any(is_bogon_asn) {
         return Some(RejectReason::BogonAsnInPath);
     }
     if cfg.peering_service {
@@ -77,13 +81,13 @@ pub fn check_attributes(
             return Some(RejectReason::PeeringServicePathTooLong);
         }
         let mut prev = None;
-        for asn in info.as_path.asns() {
+        for asn in path.asns() {
             if prev == Some(asn) {
                 return Some(RejectReason::PeeringServicePrepended);
             }
             prev = Some(asn);
         }
-        if info.as_path.asns().any(is_private_asn) {
+        if path.asns().any(is_private_asn) {
             return Some(RejectReason::PeeringServicePrivateAsn);
         }
     }

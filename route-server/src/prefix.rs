@@ -206,11 +206,11 @@ mod tests {
     use super::*;
 
     fn v4(s: &str) -> Ipv4Net {
-        s.parse().unwrap()
+        s.parse().expect("prefix")
     }
 
     fn v6(s: &str) -> Ipv6Net {
-        s.parse().unwrap()
+        s.parse().expect("prefix")
     }
 
     #[test]

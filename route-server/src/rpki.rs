@@ -166,12 +166,12 @@ mod tests {
         {"asn":"AS0","prefix":"203.0.113.0/24","maxLength":24,"ta":"arin"}]}"#;
 
     fn net(s: &str) -> IpNet {
-        s.parse().unwrap()
+        s.parse().expect("prefix")
     }
 
     #[test]
     fn routinator_json_gives_valid_invalid_and_not_found() {
-        let t = RoaTable::from_json(ROAS).unwrap();
+        let t = RoaTable::from_json(ROAS).expect("ROAs");
         assert_eq!(t.len(), 3);
         assert_eq!(t.validate(net("1.1.1.0/24"), Some(13335)), RpkiState::Valid);
         assert_eq!(t.validate(net("1.1.1.0/24"), Some(64501)), RpkiState::Invalid);
@@ -192,7 +192,8 @@ mod tests {
 
     #[test]
     fn a_bad_asn_is_reported_with_its_position() {
-        let e = RoaTable::from_json(r#"{"roas":[{"asn":"ASx","prefix":"1.1.1.0/24","maxLength":24}]}"#).unwrap_err();
+        let e = RoaTable::from_json(r#"{"roas":[{"asn":"ASx","prefix":"1.1.1.0/24","maxLength":24}]}"#)
+            .expect_err("bad ASN");
         assert!(e.0.contains("roas[0].asn"), "{e}");
     }
 }

@@ -163,7 +163,7 @@ impl Model {
     /// own ASN, so MED never decides).
     fn expected(&self, target: usize) -> BTreeMap<IpNet, Vec<String>> {
         let mut out = BTreeMap::new();
-        for prefix in 0..PREFIXES.len() {
+        for (prefix, name) in PREFIXES.iter().enumerate() {
             let mut cands = self.candidates(target, prefix);
             if cands.is_empty() {
                 continue;
@@ -179,7 +179,7 @@ impl Model {
                 .map(|(i, s)| format!("{:?}", Self::received_attrs(*i, s)))
                 .collect();
             v.sort();
-            out.insert(net(PREFIXES[prefix]), v);
+            out.insert(net(name), v);
         }
         out
     }

@@ -162,9 +162,7 @@ impl Running {
         community: Community,
         large: LargeCommunity,
     ) {
-        let mut ctx = bgp_core::SessionContext::default();
-        ctx.four_octet_as = true;
-        let mut b = UpdateBuilder::new(ctx);
+        let mut b = UpdateBuilder::new(bgp_core::SessionContext::default());
         let mut attrs = vec![
             PathAttribute::new(AttrValue::Origin(Origin::Igp)),
             PathAttribute::new(AttrValue::AsPath(AsPath::sequence(vec![side.local_as]))),

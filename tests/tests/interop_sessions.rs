@@ -261,3 +261,141 @@ async fn a_wrong_peer_as_gives_open_error_2_2_with_bird() {
 async fn a_wrong_peer_as_gives_open_error_2_2_with_gobgp() {
     wrong_peer_as(Kind::Gobgp).await;
 }
+
+async fn md5_same_key_establishes(kind: Kind) {
+    let key = Some("s3cr3t-peerlab");
+    let Some(mut s) = setup(kind, false, false, DAEMON_AS, (key, key), 9).await else {
+        return;
+    };
+    let up = s.peerlab.wait_until(WAIT, |r| r.established()).await;
+    assert!(
+        up,
+        "{kind:?}: MD5 with the same key did not establish: {:?} {:?}",
+        s.peerlab.transitions, s.peerlab.connect_failures
+    );
+}
+
+async fn md5_different_key_never_establishes(kind: Kind) {
+    let Some(mut s) = setup(kind, false, false, DAEMON_AS, (Some("ours"), Some("theirs")), 9).await else {
+        return;
+    };
+    // The kernel drops segments with a wrong signature, so the TCP connection never opens:
+    // peerlab must report connection failures, not hang in Connect.
+    let failed = s.peerlab.wait_until(WAIT, |r| r.connect_failures.len() >= 2).await;
+    assert!(
+        failed,
+        "{kind:?}: no connection failure reported: {:?}",
+        s.peerlab.transitions
+    );
+    assert!(!s
+        .peerlab
+        .transitions
+        .iter()
+        .any(|t| t.to == State::OpenSent || t.to == State::Established));
+    assert!(
+        s.peerlab
+            .transitions
+            .iter()
+            .any(|t| t.reason.to_string() == "tcp-connection-fails"),
+        "{:?}",
+        s.peerlab.transitions
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_md5_with_the_same_key_establishes_and_with_another_key_fails_cleanly() {
+    for kind in [Kind::Bird, Kind::Gobgp] {
+        md5_same_key_establishes(kind).await;
+        md5_different_key_never_establishes(kind).await;
+    }
+}
+
+async fn hold_timer_on_a_frozen_daemon(kind: Kind) {
+    let Some(mut s) = setup(kind, false, false, DAEMON_AS, (None, None), 3).await else {
+        return;
+    };
+    assert!(
+        s.peerlab.wait_until(WAIT, |r| r.established()).await,
+        "{kind:?}: not Established"
+    );
+    s.daemon.freeze();
+    let expired = s
+        .peerlab
+        .wait_until(WAIT, |r| {
+            r.transitions
+                .iter()
+                .any(|t| t.from == State::Established && t.reason.to_string() == "hold-timer-expired")
+        })
+        .await;
+    s.daemon.thaw();
+    assert!(
+        expired,
+        "{kind:?}: hold timer did not expire: {:?}",
+        s.peerlab.transitions
+    );
+    assert!(
+        s.peerlab.sent.iter().any(|n| (n.code, n.subcode) == (4, 0)),
+        "{kind:?}: no NOTIFICATION 4/0 sent: {:?}",
+        s.peerlab.sent
+    );
+    let downs = s.peerlab.transitions.len();
+    let back = s
+        .peerlab
+        .wait_until(WAIT, |r| r.transitions.len() > downs && r.established())
+        .await;
+    assert!(
+        back,
+        "{kind:?}: session did not come back after SIGCONT: {:?}",
+        &s.peerlab.transitions[downs..]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_daemon_makes_the_hold_timer_expire_with_4_0_and_the_session_comes_back() {
+    for kind in [Kind::Bird, Kind::Gobgp] {
+        hold_timer_on_a_frozen_daemon(kind).await;
+    }
+}
+
+async fn admin_shutdown_is_logged(kind: Kind) {
+    let Some(mut s) = setup(kind, false, false, DAEMON_AS, (None, None), 9).await else {
+        return;
+    };
+    assert!(
+        s.peerlab.wait_until(WAIT, |r| r.established()).await,
+        "{kind:?}: not Established"
+    );
+    s.peerlab.shutdown("peerlab maintenance window").await;
+    let idle = s
+        .peerlab
+        .wait_until(WAIT, |r| r.transitions.last().is_some_and(|t| t.to == State::Idle))
+        .await;
+    assert!(idle, "{kind:?}: not Idle after shutdown");
+    let n = s
+        .peerlab
+        .sent
+        .iter()
+        .find(|n| n.code == 6)
+        .cloned()
+        .expect("a Cease was sent");
+    assert_eq!(
+        (n.subcode, n.shutdown_communication()),
+        (2, Some("peerlab maintenance window"))
+    );
+    let mut logged = false;
+    for _ in 0..50 {
+        if s.daemon.log().contains("peerlab maintenance window") {
+            logged = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(logged, "{kind:?} did not log the shutdown message:\n{}", s.daemon.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrative_shutdown_sends_cease_6_2_with_a_message_the_daemon_logs() {
+    for kind in [Kind::Bird, Kind::Gobgp] {
+        admin_shutdown_is_logged(kind).await;
+    }
+}

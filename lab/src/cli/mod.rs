@@ -4,6 +4,8 @@ pub mod context;
 pub mod decode;
 pub mod encode;
 pub mod input;
+pub mod routes;
+pub mod speaker;
 pub mod validate;
 
 use std::process::ExitCode;

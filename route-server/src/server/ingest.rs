@@ -107,12 +107,13 @@ impl RouteServer {
         let carries = session.carries(P::INDEX);
         let table = P::of_mut(&mut self.tables);
         let fo = &mut session.out[P::INDEX];
+        let mut withdrawn = 0u32;
         for n in prefixes {
             if !carries {
                 out.ignored += 1;
                 continue;
             }
-            out.withdrawn += 1;
+            withdrawn += 1;
             let Some(idx) = table.lookup(&n.prefix.normalized()) else {
                 continue;
             };
@@ -124,7 +125,8 @@ impl RouteServer {
                 }
             }
         }
-        session.counters.withdrawals_in += out.withdrawn as u64;
+        out.withdrawn += withdrawn;
+        session.counters.withdrawals_in += withdrawn as u64;
     }
 
     fn announce<P: FamilyTable>(

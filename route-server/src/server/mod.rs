@@ -3,10 +3,10 @@
 //! pulls the UPDATEs to send ([`RouteServer::poll_output`]); it does no I/O and keeps no
 //! clock, so it can live in one table task fed through channels.
 //!
-//! - [`ingest`](self::ingest): import chain and table updates, max-prefix.
-//! - [`output`](self::output): per-client best path, export filter, packing.
-//! - [`registry`](self::registry): registered customer ASNs and policy re-evaluation.
-//! - [`query`](self::query): RIB views, rejected routes, `explain`, counters, memory.
+//! - `ingest`: import chain and table updates, max-prefix.
+//! - `output`: per-client best path, export filter, packing.
+//! - `registry`: registered customer ASNs and policy re-evaluation.
+//! - `query`: RIB views, rejected routes, `explain`, counters, memory.
 
 mod ingest;
 mod output;
@@ -268,11 +268,9 @@ pub(crate) fn attr_verdict(
     sid: u16,
     attr: AttrId,
 ) -> Option<RejectReason> {
-    let Some(set) = attrs.get_mut(attr) else {
-        return None;
-    };
-    if let Some((_, v)) = set.verdicts.iter().find(|(s, _)| *s == sid) {
-        return *v;
+    let set = attrs.get_mut(attr)?;
+    if let Some(v) = set.verdict(sid) {
+        return v;
     }
     let s = &sessions[sid as usize];
     let same_as: Vec<IpAddr> = if import.allow_same_as_next_hop {
@@ -289,7 +287,7 @@ pub(crate) fn attr_verdict(
         address: s.config.address,
         same_as_addresses: &same_as,
     };
-    let v = check_attributes(&set.info, &sender, import, registered);
-    set.verdicts.push((sid, v));
+    let v = check_attributes(set, &sender, import, registered);
+    set.set_verdict(sid, v);
     v
 }

@@ -38,7 +38,8 @@ impl RouteServer {
         });
     }
 
-    /// Whether session `id` has output pending.
+    /// Whether session `id` has work pending: dirty prefixes or an End-of-RIB. The work may
+    /// turn out to produce no message (e.g. a prefix announced and withdrawn meanwhile).
     pub fn has_output(&mut self, id: SessionId) -> bool {
         self.flush_changes();
         self.sessions

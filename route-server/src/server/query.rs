@@ -106,7 +106,7 @@ impl RouteServer {
                     path_id: c.path_id,
                     from: id,
                     reason: reason_of(c),
-                    attributes: set.received.clone(),
+                    attributes: set.received(),
                 });
             }
         }
