@@ -164,6 +164,15 @@ impl Open {
                 let mut v = Vec::new();
                 for c in caps {
                     let value = c.value_bytes();
+                    if value.len() > 255 {
+                        // A capability length is one octet (RFC 5492 §4): it cannot be sent.
+                        tracing::warn!(
+                            code = c.code(),
+                            len = value.len(),
+                            "capability too long to encode; left out"
+                        );
+                        continue;
+                    }
                     v.put_u8(c.code());
                     v.put_u8(value.len() as u8);
                     v.put_slice(&value);

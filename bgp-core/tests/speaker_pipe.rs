@@ -108,8 +108,9 @@ impl Connector for RawPipeConnector {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_silent_peer_makes_the_hold_timer_expire_with_notification_4_0() {
+/// Starts session "a" (AS 65001, hold `hold`) towards a peer the test plays by hand, and
+/// completes the OPEN/KEEPALIVE exchange; returns the session, the peer's pipe and its buffer.
+async fn established_with_hand_peer(hold: u16) -> (SessionHandle, DuplexStream, BytesMut) {
     let (to_test, mut far_ends) = mpsc::channel(4);
     let (_unused, incoming) = mpsc::channel(1);
     let opts = DriverOptions {
@@ -117,7 +118,7 @@ async fn a_silent_peer_makes_the_hold_timer_expire_with_notification_4_0() {
         restart_after: None,
     };
     let mut a = spawn_session(
-        config("a", 65001, 65002, [10, 0, 0, 1], 3),
+        config("a", 65001, 65002, [10, 0, 0, 1], hold),
         Box::new(RawPipeConnector(to_test)),
         incoming,
         opts,
@@ -125,13 +126,19 @@ async fn a_silent_peer_makes_the_hold_timer_expire_with_notification_4_0() {
     let mut peer = far_ends.recv().await.expect("the session connects");
     let mut buf = BytesMut::new();
     assert!(matches!(read_message(&mut peer, &mut buf).await, Message::Open(_)));
-    let open = bgp_core::open::Open::new(65002, 3, [10, 0, 0, 2].into(), Vec::new());
+    let open = bgp_core::open::Open::new(65002, hold, [10, 0, 0, 2].into(), Vec::new());
     let ctx = SessionContext::default();
     for m in [Message::Open(open), Message::Keepalive] {
         peer.write_all(&m.to_bytes(&ctx).expect("encode")).await.expect("write");
     }
     assert!(matches!(read_message(&mut peer, &mut buf).await, Message::Keepalive));
     wait_for_state(&mut a, State::Established).await;
+    (a, peer, buf)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_silent_peer_makes_the_hold_timer_expire_with_notification_4_0() {
+    let (mut a, mut peer, mut buf) = established_with_hand_peer(3).await;
     // Now the peer stays silent; its KEEPALIVEs stop. Read what the session sends.
     let notification = loop {
         match read_message(&mut peer, &mut buf).await {
@@ -154,27 +161,7 @@ async fn a_silent_peer_makes_the_hold_timer_expire_with_notification_4_0() {
 
 #[tokio::test(start_paused = true)]
 async fn an_operator_stop_sends_cease_6_2_with_the_shutdown_message() {
-    let (to_test, mut far_ends) = mpsc::channel(4);
-    let (_unused, incoming) = mpsc::channel(1);
-    let opts = DriverOptions {
-        start: true,
-        restart_after: None,
-    };
-    let mut a = spawn_session(
-        config("a", 65001, 65002, [10, 0, 0, 1], 90),
-        Box::new(RawPipeConnector(to_test)),
-        incoming,
-        opts,
-    );
-    let mut peer = far_ends.recv().await.expect("the session connects");
-    let mut buf = BytesMut::new();
-    let _ = read_message(&mut peer, &mut buf).await;
-    let ctx = SessionContext::default();
-    let open = bgp_core::open::Open::new(65002, 90, [10, 0, 0, 2].into(), Vec::new());
-    for m in [Message::Open(open), Message::Keepalive] {
-        peer.write_all(&m.to_bytes(&ctx).expect("encode")).await.expect("write");
-    }
-    wait_for_state(&mut a, State::Established).await;
+    let (mut a, mut peer, mut buf) = established_with_hand_peer(90).await;
     assert!(
         a.command(bgp_core::speaker::Command::Stop(Cease::admin_shutdown(Some(
             "maintenance"

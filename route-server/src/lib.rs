@@ -13,6 +13,7 @@
 //! - [`arena`], [`table`], [`bitmap`], [`hash`]: the shared table's storage.
 //! - `best`: per-client best-path selection and export filter.
 //! - [`server`]: [`RouteServer`], the engine's API.
+//! - [`runtime`]: the engine running for real: table task, speaker sessions, [`runtime::RouteServerHandle`].
 #![warn(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
 
 pub mod arena;
@@ -26,6 +27,7 @@ pub mod policy;
 pub mod prefix;
 pub mod reason;
 pub mod rpki;
+pub mod runtime;
 pub mod server;
 pub mod session;
 pub mod table;

@@ -152,26 +152,20 @@ impl AsPath {
         Ok(AsPath { segments })
     }
 
-    /// Encoded length with `width`-octet ASNs (segments over 255 ASNs are split).
+    /// Encoded length with `width`-octet ASNs (segments over 255 ASNs are split; empty
+    /// segments, which RFC 7606 §7.2 makes malformed, are not written).
     pub fn encoded_len(&self, width: usize) -> usize {
         self.segments
             .iter()
-            .map(|s| {
-                let chunks = s.asns.len().div_ceil(255).max(1);
-                chunks * 2 + s.asns.len() * width
-            })
+            .map(|s| s.asns.len().div_ceil(255) * 2 + s.asns.len() * width)
             .sum()
     }
 
     /// Encodes with `width`-octet ASNs. With width 2, ASNs above 65535 are written as
-    /// AS_TRANS (RFC 6793 §4.2.2); the caller adds AS4_PATH.
+    /// AS_TRANS (RFC 6793 §4.2.2); the caller adds AS4_PATH. Empty segments are skipped so
+    /// that we never send what we would refuse.
     pub fn encode(&self, width: usize, out: &mut impl BufMut) {
         for s in &self.segments {
-            if s.asns.is_empty() {
-                out.put_u8(s.kind.code());
-                out.put_u8(0);
-                continue;
-            }
             for chunk in s.asns.chunks(255) {
                 out.put_u8(s.kind.code());
                 out.put_u8(chunk.len() as u8);
@@ -303,6 +297,28 @@ mod tests {
         let as_path = AsPath::sequence(vec![23456]);
         let as4 = AsPath::sequence(vec![1, 2]);
         assert_eq!(as_path.merge_as4(&as4), as_path);
+    }
+
+    #[test]
+    fn empty_segments_are_not_encoded_and_long_ones_are_split() {
+        let p = AsPath {
+            segments: vec![
+                Segment {
+                    kind: SegmentType::Set,
+                    asns: vec![],
+                },
+                Segment {
+                    kind: SegmentType::Sequence,
+                    asns: (0..300).collect(),
+                },
+            ],
+        };
+        let mut out = Vec::new();
+        p.encode(4, &mut out);
+        assert_eq!(out.len(), p.encoded_len(4));
+        assert_eq!(AsPath::validate(&out, 4), Ok(()));
+        let back = AsPath::decode(&out, 4).map(|b| b.asns().count());
+        assert_eq!(back, Ok(300));
     }
 
     #[test]

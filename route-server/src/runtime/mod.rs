@@ -1,0 +1,34 @@
+//! The route server running for real: the sans-IO [`crate::RouteServer`] in one table task,
+//! one `bgp_core` speaker session per configured client session, and a
+//! [`RouteServerHandle`] with async methods for the HTTP API and tests.
+//!
+//! Socket work and table work run on separate tasks (and so on separate cores of a
+//! multi-threaded runtime): each speaker session reads, frames and writes on its own task;
+//! the table task only ingests, selects and packs. Events flow session → table through
+//! bounded channels (a busy table slows the readers, never the other way round); UPDATEs flow
+//! table → session through one small bounded queue per session that the table task fills
+//! with `try_send`, so a stuck client keeps its output pending in the engine (its dirty
+//! bits) and never delays the others.
+//!
+//! # Layout
+//! - [`options`]: [`RuntimeOptions`] and [`Transport`] (listen address and peer address per
+//!   session, for labs where clients share an address such as `::1`).
+//! - `spawn`: [`start`]: listeners, sessions, event pumps, output forwarders, the table task.
+//! - `table`: the table task: events into the engine, output out, max-prefix shutdowns.
+//! - [`handle`]: [`RouteServerHandle`], the queries, registry changes and shutdown.
+//! - [`view`]: the JSON shapes of sessions, routes and verdicts.
+
+pub mod handle;
+pub mod options;
+mod spawn;
+mod table;
+pub mod view;
+
+pub use handle::{RouteServerHandle, RuntimeError};
+pub use options::{RuntimeOptions, Transport};
+pub use spawn::start;
+pub use view::{ReasonView, RouteView, SessionView, TransitionView, VerdictView};
+
+/// The shutdown communication sent with Cease 6/2 to every session when the route server
+/// stops (RFC 9003).
+pub const SHUTDOWN_MESSAGE: &str = "route server shutting down";
