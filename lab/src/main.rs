@@ -1,5 +1,6 @@
 //! `peerlab`: the BGP session simulator and route-server lab on the command line.
 
+mod api;
 mod cli;
 mod hexinput;
 mod peering;
@@ -25,17 +26,30 @@ enum Command {
     Validate(cli::validate::ValidateArgs),
     /// Run one BGP session with a real router: JSON lines for every state change and UPDATE.
     Speaker(Box<cli::speaker::SpeakerArgs>),
+    /// Run the RFC 7947 route server of a TOML file, with a local HTTP JSON API.
+    RouteServer(cli::route_server::RouteServerArgs),
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The route server logs its state changes by default; RUST_LOG overrides.
+    let default_level = if matches!(cli.command, Command::RouteServer(_)) {
+        "info"
+    } else {
+        "error"
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
+        )
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::Decode(args) => cli::decode::run(&args),
         Command::Encode(args) => cli::encode::run(&args),
         Command::Validate(args) => cli::validate::run(&args),
         Command::Speaker(args) => cli::speaker::run(&args),
+        Command::RouteServer(args) => cli::route_server::run(&args),
     }
 }

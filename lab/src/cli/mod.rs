@@ -4,6 +4,7 @@ pub mod context;
 pub mod decode;
 pub mod encode;
 pub mod input;
+pub mod route_server;
 pub mod routes;
 pub mod speaker;
 pub mod validate;

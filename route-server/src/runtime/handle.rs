@@ -82,7 +82,10 @@ impl RouteServerHandle {
         RouteServerHandle { jobs, parts }
     }
 
-    async fn run<R: Send + 'static>(&self, f: impl FnOnce(&mut Table) -> R + Send + 'static) -> Result<R, RuntimeError> {
+    async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Table) -> R + Send + 'static,
+    ) -> Result<R, RuntimeError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |t| {
             let _ = tx.send(f(t));
@@ -143,7 +146,10 @@ impl RouteServerHandle {
     pub async fn rejected_all(&self) -> Result<Vec<RouteView>, RuntimeError> {
         self.run(|t| {
             let ids: Vec<SessionId> = t.rs.session_ids().collect();
-            let all = ids.into_iter().flat_map(|id| t.rs.rejected(id).unwrap_or_default()).collect();
+            let all = ids
+                .into_iter()
+                .flat_map(|id| t.rs.rejected(id).unwrap_or_default())
+                .collect();
             routes(t, all)
         })
         .await

@@ -12,7 +12,8 @@ use bgp_core::capability::AddPathMode;
 use bgp_core::fsm::{PeerAs, SessionConfig as FsmConfig, State};
 use bgp_core::speaker::{self, Command, DriverOptions, Listener, NoConnector, SessionEvent};
 use bytes::Bytes;
-use std::collections::{HashMap, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -46,7 +47,11 @@ fn listen_of(config: &RouteServerConfig, opts: &RuntimeOptions, s: &SessionConfi
                 if s.address.is_ipv4() { "IPv4" } else { "IPv6" },
                 s.address,
                 s.name,
-                if s.address.is_ipv4() { "\"127.0.0.1:1179\"" } else { "\"[::1]:1179\"" }
+                if s.address.is_ipv4() {
+                    "\"127.0.0.1:1179\""
+                } else {
+                    "\"[::1]:1179\""
+                }
             ))
         })
 }
@@ -64,19 +69,27 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
     let mut listeners: HashMap<SocketAddr, Listener> = HashMap::new();
     let mut slots = Vec::new();
     let mut tasks = Vec::new();
+    let mut routed = HashSet::new();
     for s in config.sessions() {
         let listen = listen_of(config, &opts, &s)?;
-        if !listeners.contains_key(&listen) {
-            let l = Listener::bind(listen)
-                .await
-                .map_err(|e| RuntimeError::Io(format!("cannot listen on {listen}: {e}")))?;
-            info!(listen = %l.local_addr(), "listening");
-            listeners.insert(listen, l);
-        }
-        let listener = listeners
-            .get(&listen)
-            .ok_or_else(|| RuntimeError::Io(format!("listener {listen} missing")))?;
+        let listener = match listeners.entry(listen) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let l = Listener::bind(listen)
+                    .await
+                    .map_err(|e| RuntimeError::Io(format!("cannot listen on {listen}: {e}")))?;
+                info!(listen = %l.local_addr(), "listening");
+                e.insert(l)
+            }
+        };
         let peer = opts.transport(s.address).map_or(s.address, |t| t.peer);
+        if !routed.insert((listen, peer)) {
+            return Err(RuntimeError::Config(format!(
+                "session {} of client `{}`: another session already accepts connections from {peer} on {listen}; \
+                 give each session on a shared address its own listen port (a transport override)",
+                s.address, s.name
+            )));
+        }
         let incoming = listener
             .register(peer, s.md5_key.as_deref())
             .map_err(|e| RuntimeError::Io(format!("cannot set up session {} on {listen}: {e}", s.address)))?;
@@ -120,11 +133,7 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
 
 /// Session events → the table task, tagged with the session; waits when the table is busy
 /// (the session then stops reading its socket: back-pressure).
-async fn pump(
-    id: SessionId,
-    mut events: mpsc::Receiver<SessionEvent>,
-    table: mpsc::Sender<(SessionId, SessionEvent)>,
-) {
+async fn pump(id: SessionId, mut events: mpsc::Receiver<SessionEvent>, table: mpsc::Sender<(SessionId, SessionEvent)>) {
     while let Some(ev) = events.recv().await {
         if table.send((id, ev)).await.is_err() {
             return;

@@ -6,7 +6,7 @@
 use super::options::RuntimeOptions;
 use super::view::{NotificationView, SessionView, TransitionView};
 use crate::server::RouteServer;
-use crate::session::SessionId;
+use crate::session::{SessionId, SessionState};
 use bgp_core::fsm::{Cease, State};
 use bgp_core::speaker::{Command, SessionEvent};
 use bytes::Bytes;
@@ -96,7 +96,7 @@ impl Table {
         let Some(slot) = self.slots.get_mut(i) else { return };
         match ev {
             SessionEvent::Transition(t) => {
-                info!(session = %slot.name, from = %t.from, to = %t.to, reason = %t.reason, "state change");
+                tracing::debug!(session = %slot.name, from = %t.from, to = %t.to, reason = %t.reason, "state change");
                 slot.state = t.to;
                 keep(&mut slot.transitions, TransitionView::from(&t));
             }
@@ -136,7 +136,11 @@ impl Table {
                 keep(&mut slot.sent, NotificationView::from(&n));
             }
             SessionEvent::Down { .. } => {
-                let _ = self.rs.session_down(id);
+                // After a max-prefix shutdown the engine has already withdrawn the routes and
+                // keeps `max-prefix-down` until the session comes up again.
+                if self.rs.session_state(id) == Ok(SessionState::Up) {
+                    let _ = self.rs.session_down(id);
+                }
             }
             SessionEvent::ConnectFailed(e) => warn!(session = %slot.name, error = %e, "connect failed"),
         }
@@ -166,9 +170,7 @@ impl Table {
     /// Sends Cease 6/2 with `message` to every session.
     pub fn stop_all(&mut self, message: &str) {
         for s in &self.slots {
-            let _ = s
-                .commands
-                .try_send(Command::Stop(Cease::admin_shutdown(Some(message))));
+            let _ = s.commands.try_send(Command::Stop(Cease::admin_shutdown(Some(message))));
         }
     }
 }

@@ -1,0 +1,154 @@
+//! `peerlab route-server --config FILE`: runs the RFC 7947 route server of a TOML file with
+//! passive sessions for its clients and a local HTTP JSON API, until Ctrl-C / SIGTERM (every
+//! session then gets Cease 6/2 "route server shutting down") or `--duration`.
+
+use super::EXIT_USAGE;
+use crate::api;
+use clap::Args;
+use route_server::runtime::{self, RouteServerHandle, RuntimeError, RuntimeOptions};
+use route_server::RouteServerConfig;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+use tracing::info;
+
+/// How long sessions get to send their Cease and close at shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// Arguments of `peerlab route-server`.
+#[derive(Args, Debug)]
+pub struct RouteServerArgs {
+    /// The configuration file (TOML; see docs/route-server.md).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Address of the HTTP JSON API (loopback unless --api-allow-remote).
+    #[arg(long, default_value = "127.0.0.1:8179")]
+    pub api: SocketAddr,
+    /// Allow the API on a non-loopback address (it has no authentication).
+    #[arg(long)]
+    pub api_allow_remote: bool,
+    /// Stop after this many seconds (default: run until Ctrl-C or SIGTERM).
+    #[arg(long)]
+    pub duration: Option<u64>,
+    /// Hold time offered to clients, in seconds.
+    #[arg(long, default_value_t = 90)]
+    pub hold_time: u16,
+    /// Only read and check the configuration, then exit (0 when usable).
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Reads and checks a configuration file. Errors name the file, the field (and the line and
+/// column for TOML errors) and the fix.
+pub fn load(path: &Path) -> Result<RouteServerConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let config: RouteServerConfig = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let problems = config.validate();
+    if problems.is_empty() {
+        return Ok(config);
+    }
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: invalid configuration: {p}", path.display()))
+        .collect();
+    Err(lines.join("\n"))
+}
+
+/// Runs `peerlab route-server`.
+pub fn run(args: &RouteServerArgs) -> ExitCode {
+    let config = match load(&args.config) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if args.check {
+        eprintln!("{}: configuration is usable", args.config.display());
+        return ExitCode::SUCCESS;
+    }
+    if !args.api.ip().is_loopback() && !args.api_allow_remote {
+        eprintln!(
+            "--api {}: not a loopback address; the API has no authentication: use 127.0.0.1 or ::1, or add --api-allow-remote",
+            args.api
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(serve(config, args))
+}
+
+async fn serve(config: RouteServerConfig, args: &RouteServerArgs) -> ExitCode {
+    let opts = RuntimeOptions {
+        hold_time: args.hold_time,
+        ..RuntimeOptions::default()
+    };
+    let rs = match runtime::start(&config, opts).await {
+        Ok(rs) => rs,
+        Err(e @ RuntimeError::Config(_)) => {
+            eprintln!("{}: {e}", args.config.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Err(e) => {
+            eprintln!("cannot start the route server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(args.api).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("--api {}: cannot listen: {e}", args.api);
+            rs.shutdown(SHUTDOWN_GRACE).await;
+            return ExitCode::FAILURE;
+        }
+    };
+    let api_addr = listener.local_addr().unwrap_or(args.api);
+    for (configured, bound) in rs.listen_addrs() {
+        info!(%configured, %bound, "BGP listening");
+    }
+    info!(api = %api_addr, "HTTP API listening");
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let api_task = tokio::spawn(api::serve(listener, rs.clone(), async {
+        let _ = stop_rx.await;
+    }));
+    let why = wait_for_stop(args.duration).await;
+    info!(why, "stopping: Cease 6/2 to every session");
+    stop(&rs).await;
+    let _ = stop_tx.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(2), api_task).await;
+    ExitCode::SUCCESS
+}
+
+async fn stop(rs: &RouteServerHandle) {
+    rs.shutdown(SHUTDOWN_GRACE).await;
+}
+
+/// Waits for Ctrl-C, SIGTERM or the end of `duration`; says which.
+async fn wait_for_stop(duration: Option<u64>) -> &'static str {
+    let timer = async {
+        match duration {
+            Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+            None => std::future::pending().await,
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term => "SIGTERM",
+        _ = timer => "--duration elapsed",
+    }
+}
