@@ -175,6 +175,8 @@ fn a_config_with_an_invalid_value_exits_2_naming_the_field_and_the_fix() {
     let run = common::peerlab(&["route-server", "--config", config.to_str().unwrap()], "");
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("`clients[0].asn`"), "{}", run.stderr);
+    let line = GOOD.lines().position(|l| l == "asn = 64100").unwrap() + 1;
+    assert!(run.stderr.contains(&format!("rs.toml:{line}:1:")), "{}", run.stderr);
     assert!(run.stderr.contains("fix:"), "{}", run.stderr);
     remove(&config);
 }

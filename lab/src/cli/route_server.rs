@@ -50,9 +50,65 @@ pub fn load(path: &Path) -> Result<RouteServerConfig, String> {
     }
     let lines: Vec<String> = problems
         .iter()
-        .map(|p| format!("{}: invalid configuration: {p}", path.display()))
+        .map(|p| match locate(&text, &p.field) {
+            Some((line, column)) => format!("{}:{line}:{column}: invalid configuration: {p}", path.display()),
+            None => format!("{}: invalid configuration: {p}", path.display()),
+        })
         .collect();
     Err(lines.join("\n"))
+}
+
+/// The line and column (1-based) of a field named like `clients[1].asn`,
+/// `import.ipv4_max_length` or `registered_asns[2]` in a TOML text written with plain
+/// `[table]` / `[[array]]` headers and `key = value` lines; `None` when not found.
+pub fn locate(text: &str, field: &str) -> Option<(usize, usize)> {
+    let segments: Vec<(&str, Option<usize>)> = field
+        .split('.')
+        .map(|seg| match seg.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse().ok()),
+            None => (seg, None),
+        })
+        .collect();
+    let (key, tables) = segments.split_last()?;
+    let want_header = tables.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(".");
+    let want_index = tables.last().and_then(|(_, i)| *i);
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut header = String::new();
+    let mut index = None;
+    let mut header_line = None;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim_start();
+        if let Some(name) = line
+            .strip_prefix("[[")
+            .and_then(|l| l.split_once("]]"))
+            .map(|(h, _)| h.trim())
+        {
+            let c = counts.entry(name.to_owned()).or_insert(0);
+            header = name.to_owned();
+            index = Some(*c);
+            *c += 1;
+        } else if let Some(name) = line
+            .strip_prefix('[')
+            .and_then(|l| l.split_once(']'))
+            .map(|(h, _)| h.trim())
+        {
+            header = name.to_owned();
+            index = None;
+        } else if header == want_header && index == want_index {
+            if let Some(rest) = line.strip_prefix(key.0) {
+                if rest.trim_start().starts_with('=') {
+                    return Some((n + 1, raw.len() - line.len() + 1));
+                }
+            }
+            continue;
+        } else {
+            continue;
+        }
+        if header == want_header && index == want_index {
+            header_line = Some((n + 1, 1));
+        }
+    }
+    header_line
 }
 
 /// Runs `peerlab route-server`.
@@ -150,5 +206,27 @@ async fn wait_for_stop(duration: Option<u64>) -> &'static str {
         _ = tokio::signal::ctrl_c() => "SIGINT",
         _ = term => "SIGTERM",
         _ = timer => "--duration elapsed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locate;
+
+    const TEXT: &str = "asn = 64999\nregistered_asns = [1]\n\n[import]\nipv4_max_length = 24\n\n[[clients]]\nname = \"a\"\nasn = 64100\n\n[[clients]]\nname = \"b\"\n  asn = 64200\n";
+
+    #[test]
+    fn fields_are_located_by_table_array_index_and_key() {
+        assert_eq!(locate(TEXT, "asn"), Some((1, 1)));
+        assert_eq!(locate(TEXT, "registered_asns[0]"), Some((2, 1)));
+        assert_eq!(locate(TEXT, "import.ipv4_max_length"), Some((5, 1)));
+        assert_eq!(locate(TEXT, "clients[0].asn"), Some((9, 1)));
+        assert_eq!(locate(TEXT, "clients[1].asn"), Some((13, 3)));
+    }
+
+    #[test]
+    fn a_missing_key_points_at_its_table_and_an_unknown_table_at_nothing() {
+        assert_eq!(locate(TEXT, "clients[1].addresses"), Some((11, 1)));
+        assert_eq!(locate(TEXT, "export.always_compare_med"), None);
     }
 }
