@@ -1,6 +1,7 @@
 //! `peerlab`: the BGP session simulator and route-server lab on the command line.
 
 mod api;
+mod bench;
 mod cli;
 mod hexinput;
 mod peering;
@@ -28,6 +29,8 @@ enum Command {
     Speaker(Box<cli::speaker::SpeakerArgs>),
     /// Run the RFC 7947 route server of a TOML file, with a local HTTP JSON API.
     RouteServer(cli::route_server::RouteServerArgs),
+    /// Route-server throughput: testers and monitors against BIRD, GoBGP or a loopback route server.
+    Bench(Box<cli::bench::BenchArgs>),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +54,6 @@ fn main() -> ExitCode {
         Command::Validate(args) => cli::validate::run(&args),
         Command::Speaker(args) => cli::speaker::run(&args),
         Command::RouteServer(args) => cli::route_server::run(&args),
+        Command::Bench(args) => cli::bench::run(&args),
     }
 }

@@ -1,0 +1,59 @@
+//! BIRD 2 as the target route server: `rs client` per neighbour, `strict bind on` to a
+//! loopback address, `multihop`, passive, import and export of everything learned by BGP.
+
+use super::process::{find_program, scratch_dir, DaemonProcess};
+use crate::bench::load::{Client, TARGET_AS};
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+
+/// BIRD's configuration for a route server on `listen` serving `clients`.
+pub fn config(listen: SocketAddr, clients: &[Client], log: &std::path::Path) -> String {
+    let mut c = String::new();
+    let _ = writeln!(c, "log \"{}\" {{ info, warning, error, fatal }};", log.display());
+    let _ = writeln!(c, "router id 10.255.255.1;");
+    let _ = writeln!(c, "protocol device {{ scan time 60; }}");
+    // The testers' next hops are labels on no network: routes to them via `lo` make them
+    // resolvable in BIRD's own tables (nothing is exported to the kernel).
+    let _ = writeln!(
+        c,
+        "protocol static nh4 {{ ipv4; route 100.64.0.0/10 via \"lo\"; }}\nprotocol static nh6 {{ ipv6; route 2001:db8::/32 via \"lo\"; }}"
+    );
+    let _ = writeln!(c, "template bgp client {{");
+    let _ = writeln!(c, "  local {} port {} as {TARGET_AS};", listen.ip(), listen.port());
+    let _ = writeln!(c, "  strict bind on;\n  multihop;\n  rs client;\n  passive on;");
+    let _ = writeln!(c, "  hold time 90;\n  connect retry time 1;\n  error wait time 1, 5;");
+    let _ = writeln!(c, "  ipv4 {{ import all; export where source = RTS_BGP; }};");
+    let _ = writeln!(c, "  ipv6 {{ import all; export where source = RTS_BGP; }};");
+    let _ = writeln!(c, "}}");
+    for cl in clients {
+        let _ = writeln!(
+            c,
+            "protocol bgp c{} from client {{ neighbor {} as {}; }}",
+            cl.index, cl.addr, cl.asn
+        );
+    }
+    c
+}
+
+/// Writes the configuration and starts `bird` in the foreground on loopback.
+pub fn start(listen: SocketAddr, clients: &[Client]) -> Result<DaemonProcess, String> {
+    let bird = find_program("bird").ok_or("`bird` is not installed (apt-get install -y bird2)")?;
+    let dir = scratch_dir("bird").map_err(|e| format!("scratch directory: {e}"))?;
+    let conf = dir.join("bird.conf");
+    std::fs::write(&conf, config(listen, clients, &dir.join("daemon.log")))
+        .map_err(|e| format!("writing {}: {e}", conf.display()))?;
+    let stderr = std::fs::File::create(dir.join("stderr.log")).map_err(|e| e.to_string())?;
+    let child = Command::new(bird)
+        .arg("-f")
+        .arg("-c")
+        .arg(&conf)
+        .arg("-s")
+        .arg(dir.join("bird.ctl"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .map_err(|e| format!("starting bird: {e}"))?;
+    Ok(DaemonProcess::new("bird", dir, child))
+}
