@@ -4,6 +4,7 @@ mod api;
 mod bench;
 mod cli;
 mod hexinput;
+mod lab;
 mod peering;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     RouteServer(cli::route_server::RouteServerArgs),
     /// Route-server throughput: testers and monitors against BIRD, GoBGP or a loopback route server.
     Bench(Box<cli::bench::BenchArgs>),
+    /// Bring a peering file's exchange (default: the built-in example) up on loopback and walk it to Active.
+    Run(Box<cli::run::RunArgs>),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +58,6 @@ fn main() -> ExitCode {
         Command::Speaker(args) => cli::speaker::run(&args),
         Command::RouteServer(args) => cli::route_server::run(&args),
         Command::Bench(args) => cli::bench::run(&args),
+        Command::Run(args) => cli::run::run(&args),
     }
 }

@@ -130,7 +130,16 @@ pub fn client_addr(k: usize) -> IpAddr {
 /// loopback next hops), which a route server must pass on unchanged.
 pub fn next_hop_label(k: usize, v6: bool) -> IpAddr {
     if v6 {
-        IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, (k >> 16) as u16, (k & 0xffff) as u16 + 1))
+        IpAddr::V6(Ipv6Addr::new(
+            0x2001,
+            0xdb8,
+            0,
+            0,
+            0,
+            0,
+            (k >> 16) as u16,
+            (k & 0xffff) as u16 + 1,
+        ))
     } else {
         IpAddr::V4(Ipv4Addr::from(0x6440_0001u32 + k as u32))
     }
@@ -191,7 +200,9 @@ impl Load {
                     }
                     let mut communities = vec![Community((65_000 + (k as u32 % 500)) << 16 | (g as u32 + 1))];
                     if rng.below(2) == 0 {
-                        communities.push(Community((64_600 + rng.below(300) as u32) << 16 | rng.below(1000) as u32));
+                        communities.push(Community(
+                            (64_600 + rng.below(300) as u32) << 16 | rng.below(1000) as u32,
+                        ));
                     }
                     communities.sort();
                     communities.dedup();
@@ -298,5 +309,66 @@ impl Load {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bgp_core::UpdateView;
+
+    fn spec(shape: Shape, seed: u64) -> LoadSpec {
+        LoadSpec {
+            shape,
+            testers: 3,
+            prefixes: 40,
+            ipv6_share: 0.25,
+            seed,
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_attributes_and_every_prefix_is_unique() {
+        let a = Load::new(spec(Shape::Bgperf, 7)).unwrap();
+        let b = Load::new(spec(Shape::Bgperf, 7)).unwrap();
+        assert_eq!(a.attrs, b.attrs);
+        assert_eq!(a.origin.len(), 3 * 40);
+        for (k, groups) in a.attrs.iter().enumerate() {
+            for g in groups {
+                assert_eq!(g.as_path[0], CLIENT_AS_BASE + k as u32);
+                assert!((1..=6).contains(&g.as_path.len()), "{g:?}");
+                assert!((1..=2).contains(&g.communities.len()), "{g:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn monitors_expect_every_route_in_bgperf_and_everyone_elses_in_ixp() {
+        let b = Load::new(spec(Shape::Bgperf, 1)).unwrap();
+        assert_eq!(b.clients.len(), 4);
+        assert_eq!(b.total_expected(), 3 * 40);
+        let x = Load::new(spec(Shape::Ixp, 1)).unwrap();
+        assert_eq!(x.clients.len(), 3);
+        assert_eq!(x.total_expected(), 3 * 2 * 40);
+    }
+
+    #[test]
+    fn a_testers_updates_carry_each_of_its_prefixes_once() {
+        let load = Load::new(spec(Shape::Bgperf, 3)).unwrap();
+        let ctx = SessionContext::default();
+        let msgs = load.encode(1, &ctx).unwrap();
+        let mut seen = Vec::new();
+        for m in msgs {
+            let v = UpdateView::parse(m, &ctx).unwrap();
+            seen.extend(v.announced_ipv4().map(|n| IpNet::V4(n.prefix)));
+            if let Some(r) = v.mp_reach() {
+                seen.extend(r.ipv6().map(|n| IpNet::V6(n.prefix)));
+            }
+        }
+        seen.sort();
+        let mut want = load.prefixes[1].clone();
+        want.sort();
+        assert_eq!(seen, want);
+        assert_eq!(want.iter().filter(|p| p.addr().is_ipv6()).count(), 10);
     }
 }

@@ -40,7 +40,11 @@ pub fn svg(title: &str, series: &[Series<'_>]) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">"
     );
     let _ = writeln!(s, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    let _ = writeln!(s, "<text x=\"{LEFT}\" y=\"18\" font-size=\"14\">{}</text>", escape(title));
+    let _ = writeln!(
+        s,
+        "<text x=\"{LEFT}\" y=\"18\" font-size=\"14\">{}</text>",
+        escape(title)
+    );
     let _ = writeln!(
         s,
         "<path d=\"M{LEFT},{TOP} V{} H{}\" fill=\"none\" stroke=\"black\"/>",
@@ -104,4 +108,33 @@ pub fn svg(title: &str, series: &[Series<'_>]) -> String {
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plot_has_one_polyline_and_legend_entry_per_target() {
+        let a = [(0.0, 0), (0.5, 10), (1.0, 20)];
+        let b = [(0.0, 0), (2.0, 20)];
+        let s = svg(
+            "t <1>",
+            &[
+                Series {
+                    name: "bird",
+                    points: &a,
+                },
+                Series {
+                    name: "gobgp",
+                    points: &b,
+                },
+            ],
+        );
+        assert!(s.starts_with("<svg") && s.ends_with("</svg>\n"));
+        assert_eq!(s.matches("<polyline").count(), 2);
+        assert!(s.contains(">bird<") && s.contains(">gobgp<") && s.contains("t &lt;1&gt;"));
+        // The slower line ends at the right edge of the plot area.
+        assert!(s.contains(&format!("{:.1},{:.1}", W - RIGHT, TOP)), "{s}");
+    }
 }

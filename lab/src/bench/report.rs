@@ -25,7 +25,11 @@ impl Stat {
         }
         v.sort_by(f64::total_cmp);
         let n = v.len();
-        let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
         Some(Stat {
             min: v[0],
             median,
@@ -78,7 +82,11 @@ impl TargetReport {
     /// The run whose convergence time is the median (for the plot), or the first.
     pub fn median_run(&self) -> Option<&RunResult> {
         let mut v: Vec<&RunResult> = self.runs.iter().filter(|r| r.convergence_s.is_some()).collect();
-        v.sort_by(|a, b| a.convergence_s.unwrap_or(0.0).total_cmp(&b.convergence_s.unwrap_or(0.0)));
+        v.sort_by(|a, b| {
+            a.convergence_s
+                .unwrap_or(0.0)
+                .total_cmp(&b.convergence_s.unwrap_or(0.0))
+        });
         v.get(v.len() / 2).copied().or(self.runs.first())
     }
 }
@@ -132,4 +140,18 @@ pub fn table(load_line: &str, reports: &[TargetReport]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_give_min_median_and_max_with_the_middle_mean_for_even_counts() {
+        let s = Stat::of([3.0, 1.0, 2.0]).unwrap();
+        assert_eq!((s.min, s.median, s.max), (1.0, 2.0, 3.0));
+        let s = Stat::of([4.0, 1.0, 2.0, 3.0]).unwrap();
+        assert_eq!((s.min, s.median, s.max), (1.0, 2.5, 4.0));
+        assert!(Stat::of([]).is_none());
+    }
 }

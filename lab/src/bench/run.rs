@@ -87,7 +87,12 @@ fn session_config(c: &Client) -> SessionConfig {
         IpAddr::V4(a) => a,
         IpAddr::V6(_) => Ipv4Addr::new(10, 1, (c.index >> 8) as u8, c.index as u8),
     };
-    let mut cfg = SessionConfig::new(format!("bench-{}", c.index).as_str(), c.asn, PeerAs::Exact(TARGET_AS), id);
+    let mut cfg = SessionConfig::new(
+        format!("bench-{}", c.index).as_str(),
+        c.asn,
+        PeerAs::Exact(TARGET_AS),
+        id,
+    );
     cfg.connect_retry_time = 1;
     cfg.hold_time = 90;
     cfg.extended_message = false;
@@ -130,7 +135,9 @@ async fn client_task(
             SessionEvent::Update(v) => {
                 if let Some(t) = table.as_mut() {
                     t.apply(&shared.load, &v, &shared.ok_total);
-                    if shared.ok_total.load(Ordering::Relaxed) == shared.total && shared.converged.set(Instant::now()).is_ok() {
+                    if shared.ok_total.load(Ordering::Relaxed) == shared.total
+                        && shared.converged.set(Instant::now()).is_ok()
+                    {
                         shared.notify.notify_one();
                     }
                 }
@@ -166,7 +173,11 @@ async fn send_task(commands: mpsc::Sender<Command>, msgs: Vec<Bytes>, routes: us
 
 fn progress_line(opts: &RunOptions, shared: &Shared, clients: usize, t: Duration) {
     let ok = shared.ok_total.load(Ordering::Relaxed);
-    let pct = if shared.total == 0 { 100.0 } else { ok as f64 * 100.0 / shared.total as f64 };
+    let pct = if shared.total == 0 {
+        100.0
+    } else {
+        ok as f64 * 100.0 / shared.total as f64
+    };
     let mut err = std::io::stderr().lock();
     let _ = write!(
         err,
@@ -226,7 +237,12 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
         );
         commands.push(h.commands);
         session_tasks.push(h.task);
-        tasks.push(tokio::spawn(client_task(c.clone(), h.events, shared.clone(), stop_rx.clone())));
+        tasks.push(tokio::spawn(client_task(
+            c.clone(),
+            h.events,
+            shared.clone(),
+            stop_rx.clone(),
+        )));
     }
     let n = load.clients.len();
     let mut error = None;
@@ -299,11 +315,8 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
         _ => None,
     };
     let target_peak_rss_kib = pid.and_then(process::peak_rss_kib);
-    // Tear down: a Cease to the target, then end the tasks.
-    for c in &commands {
-        let _ = c.try_send(Command::Stop(Cease::admin_shutdown(Some("peerlab bench: done"))));
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The monitors' tables as they are now, before the sessions close (closing them makes
+    // the target withdraw every route).
     let _ = stop_tx.send(true);
     let mut verdict = Verdict::default();
     for t in tasks {
@@ -311,6 +324,11 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
             verdict.merge(table.verdict(&load));
         }
     }
+    // Tear down: a Cease to the target, then end the session tasks.
+    for c in &commands {
+        let _ = c.try_send(Command::Stop(Cease::admin_shutdown(Some("peerlab bench: done"))));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
     for (c, t) in commands.iter().zip(&session_tasks) {
         let _ = c.try_send(Command::Shutdown);
         t.abort();

@@ -31,7 +31,6 @@ pub struct MonitorTable {
     client: usize,
     held: HashMap<IpNet, Held>,
     ok: usize,
-    expected: usize,
 }
 
 /// A route that is not as it should be.
@@ -142,13 +141,7 @@ impl MonitorTable {
             client,
             held: HashMap::with_capacity(expected),
             ok: 0,
-            expected,
         }
-    }
-
-    /// Whether every expected route is held as expected.
-    pub fn complete(&self) -> bool {
-        self.ok == self.expected
     }
 
     fn set(&mut self, prefix: IpNet, held: Option<Held>, ok_total: &AtomicU64) {

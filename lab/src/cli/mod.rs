@@ -7,6 +7,7 @@ pub mod encode;
 pub mod input;
 pub mod route_server;
 pub mod routes;
+pub mod run;
 pub mod speaker;
 pub mod validate;
 

@@ -19,7 +19,7 @@ pub fn config(listen: SocketAddr, clients: &[Client], log: &std::path::Path) -> 
         c,
         "protocol static nh4 {{ ipv4; route 100.64.0.0/10 via \"lo\"; }}\nprotocol static nh6 {{ ipv6; route 2001:db8::/32 via \"lo\"; }}"
     );
-    let _ = writeln!(c, "template bgp client {{");
+    let _ = writeln!(c, "template bgp rsclient {{");
     let _ = writeln!(c, "  local {} port {} as {TARGET_AS};", listen.ip(), listen.port());
     let _ = writeln!(c, "  strict bind on;\n  multihop;\n  rs client;\n  passive on;");
     let _ = writeln!(c, "  hold time 90;\n  connect retry time 1;\n  error wait time 1, 5;");
@@ -29,7 +29,7 @@ pub fn config(listen: SocketAddr, clients: &[Client], log: &std::path::Path) -> 
     for cl in clients {
         let _ = writeln!(
             c,
-            "protocol bgp c{} from client {{ neighbor {} as {}; }}",
+            "protocol bgp c{} from rsclient {{ neighbor {} as {}; }}",
             cl.index, cl.addr, cl.asn
         );
     }

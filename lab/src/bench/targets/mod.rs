@@ -4,6 +4,7 @@
 pub mod bird;
 pub mod gobgp;
 pub mod process;
+pub mod sockets;
 
 use super::load::Client;
 use process::DaemonProcess;
@@ -104,6 +105,11 @@ pub fn start(target: &Target, clients: &[Client], external_pid: Option<u32>) -> 
         }
     };
     wait_listening(&mut process, addr, Duration::from_secs(20))?;
+    // Network safety: a daemon listening anywhere but loopback is stopped at once.
+    let bad = sockets::non_loopback_listeners(process.pid())?;
+    if !bad.is_empty() {
+        return Err(format!("{} listens outside loopback ({bad:?}); stopped", process.name));
+    }
     Ok(RunningTarget {
         addr,
         process: Some(process),

@@ -35,7 +35,8 @@ impl DaemonProcess {
 
     /// The last lines of its log, for error messages.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.join("daemon.log")).unwrap_or_default();
+        let mut text = std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
+        text.push_str(&std::fs::read_to_string(self.dir.join("daemon.log")).unwrap_or_default());
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(15)..].join("\n")
     }

@@ -1,0 +1,116 @@
+//! `peerlab run [FILE]`: the exchange of a peering file (the built-in example without FILE)
+//! brought up on loopback in one process: its route server, an AS8075 edge per connection and
+//! its customers, each connection walked from `PendingApproval` to `Active`.
+
+use super::{EXIT_FAILED_INPUT, EXIT_USAGE};
+use crate::lab::report::Report;
+use crate::lab::runner::{self, RunOptions};
+use crate::peering::example::EXAMPLE_TOML;
+use crate::peering::load::{parse, Format};
+use crate::peering::model::PeeringFile;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// When the run ends by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Until {
+    /// Every session Established and AS8075 holding every registered customer's route.
+    Converged,
+}
+
+/// Arguments of `peerlab run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The peering file (TOML or Azure resource JSON); default: the built-in example exchange.
+    pub file: Option<PathBuf>,
+    /// Print the result as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+    /// Print every FSM transition of the lab's sessions (RFC event and reason) on stderr.
+    #[arg(long)]
+    pub trace: bool,
+    /// Stop when this condition holds (bounded by --timeout). The default without --duration.
+    #[arg(long, value_enum)]
+    pub until: Option<Until>,
+    /// Longest wait for --until, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub timeout: f64,
+    /// Run this many seconds, then report and stop.
+    #[arg(long, conflicts_with_all = ["until"])]
+    pub duration: Option<f64>,
+}
+
+fn load(args: &RunArgs) -> Result<PeeringFile, String> {
+    let (text, name, format) = match &args.file {
+        None => (EXAMPLE_TOML.to_owned(), "the built-in example".to_owned(), Format::Toml),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+            let format = Format::detect(Some(p), &text);
+            (text, p.display().to_string(), format)
+        }
+    };
+    parse(&text, format).map(|l| l.file).map_err(|e| format!("{name}: {e}"))
+}
+
+fn seconds(v: f64, flag: &str) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(v).map_err(|_| format!("{flag} {v}: a number of seconds, 0 or more"))
+}
+
+/// Runs the lab; exit 0 when every session reached Established (and the lab converged when
+/// `--until converged`), 1 otherwise, 2 for an unusable file or arguments.
+pub fn run(args: &RunArgs) -> ExitCode {
+    let prepared = load(args).and_then(|file| {
+        let opts = match args.duration {
+            Some(d) => RunOptions {
+                until_converged: false,
+                limit: seconds(d, "--duration")?,
+                trace: args.trace,
+                progress: true,
+            },
+            None => RunOptions {
+                until_converged: true,
+                limit: seconds(args.timeout, "--timeout")?,
+                trace: args.trace,
+                progress: true,
+            },
+        };
+        Ok((file, opts))
+    });
+    let (file, opts) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("peerlab run: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("peerlab run: cannot start the runtime: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let report = match rt.block_on(runner::run(&file, opts)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("peerlab run: {e}");
+            return ExitCode::from(EXIT_FAILED_INPUT);
+        }
+    };
+    print(&report, args.json);
+    let ok = report.all_established && (!opts.until_converged || report.converged);
+    super::status(!ok)
+}
+
+fn print(report: &Report, json: bool) {
+    if json {
+        match serde_json::to_string_pretty(report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("peerlab run: cannot write JSON: {e}"),
+        }
+    } else {
+        print!("{}", report.render());
+    }
+}

@@ -1,0 +1,245 @@
+//! What `peerlab run` shows at the end: the portal's Connections view, the lab's sessions,
+//! the routes AS8075 holds and the routes the route server filtered, for people and as JSON.
+
+use super::speakers::EdgeRoute;
+use crate::peering::enums::{ConnectionState, SessionState};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// One row of the Connections view.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionRow {
+    /// `connectionIdentifier`.
+    pub connection: String,
+    /// `peeringDBFacilityId`.
+    #[serde(rename = "peeringDBFacilityId")]
+    pub facility: Option<u32>,
+    /// `connectionState`.
+    pub connection_state: ConnectionState,
+    /// `sessionStateV4`, as Microsoft's edge sees it.
+    pub session_state_v4: SessionState,
+    /// `sessionStateV6`.
+    pub session_state_v6: SessionState,
+    /// Prefixes the AS8075 edge received over this connection (both sessions).
+    pub prefixes_received: usize,
+    /// Of those, the prefixes whose origin ASN is registered (the ones Microsoft uses).
+    pub prefixes_accepted: usize,
+}
+
+/// One lab session.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRow {
+    /// The speaker, e.g. `AS8075-1 v4`.
+    pub speaker: String,
+    /// Its ASN.
+    pub asn: u32,
+    /// The session address of the file (a label).
+    pub session_address: String,
+    /// The route server's name for the session, `client@address`.
+    pub rs_session: String,
+    /// The loopback connection carrying it, `source -> route server socket`.
+    pub loopback: String,
+    /// Its FSM state now.
+    pub state: SessionState,
+    /// Whether it reached Established during the run.
+    pub reached_established: bool,
+    /// Prefixes announced to the route server.
+    pub announced: usize,
+}
+
+/// A route AS8075 holds, with the connection it came over.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EdgeRouteRow {
+    /// The connection.
+    pub connection: String,
+    /// The route.
+    #[serde(flatten)]
+    pub route: EdgeRoute,
+}
+
+/// A route the route server filtered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilteredRow {
+    /// The prefix.
+    pub prefix: String,
+    /// The route server session it came from, `client@address`.
+    pub from: String,
+    /// AS_PATH ASNs.
+    pub as_path: Vec<u32>,
+    /// The last ASN of the path.
+    pub origin_as: Option<u32>,
+    /// The reason's name, e.g. `origin-not-registered`.
+    pub reason: String,
+    /// What is wrong and what to change.
+    pub sentence: String,
+}
+
+/// One step of a connection's life.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LifecycleStep {
+    /// Milliseconds since the run started.
+    pub at_ms: u64,
+    /// The connection.
+    pub connection: String,
+    /// The state it entered.
+    pub connection_state: ConnectionState,
+}
+
+/// The whole result of a run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// The peering's name.
+    pub peering: String,
+    /// The exchange's (route server's) ASN.
+    pub route_server_asn: u32,
+    /// The registered customer ASNs applied.
+    pub registered_asns: Vec<u32>,
+    /// Every expected session reached Established.
+    pub all_established: bool,
+    /// AS8075 held every route of every registered customer on every connection.
+    pub converged: bool,
+    /// The Connections view.
+    pub connections: Vec<ConnectionRow>,
+    /// Every lab session.
+    pub sessions: Vec<SessionRow>,
+    /// Routes at AS8075.
+    pub routes_at_as8075: Vec<EdgeRouteRow>,
+    /// Routes the route server filtered, with the reason.
+    pub filtered: Vec<FilteredRow>,
+    /// The connection states entered, in order.
+    pub lifecycle: Vec<LifecycleStep>,
+}
+
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    let _ = writeln!(out, "{}", line(header.iter().map(|h| h.to_string()).collect()));
+    for r in rows {
+        let _ = writeln!(out, "{}", line(r.clone()));
+    }
+}
+
+fn path(asns: &[u32]) -> String {
+    asns.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
+}
+
+impl Report {
+    /// The report for people.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "peering {} (route server AS{}), registered ASNs: {}\n",
+            self.peering,
+            self.route_server_asn,
+            path(&self.registered_asns)
+        );
+        let _ = writeln!(out, "Connections");
+        let rows: Vec<Vec<String>> = self
+            .connections
+            .iter()
+            .map(|c| {
+                vec![
+                    c.connection.clone(),
+                    opt(c.facility),
+                    c.connection_state.to_string(),
+                    c.session_state_v4.to_string(),
+                    c.session_state_v6.to_string(),
+                    c.prefixes_received.to_string(),
+                    c.prefixes_accepted.to_string(),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &[
+                "connection",
+                "facility",
+                "connection state",
+                "IPv4 session",
+                "IPv6 session",
+                "received",
+                "accepted",
+            ],
+            &rows,
+        );
+        let _ = writeln!(out, "\nSessions");
+        let rows: Vec<Vec<String>> = self
+            .sessions
+            .iter()
+            .map(|s| {
+                vec![
+                    s.speaker.clone(),
+                    format!("AS{}", s.asn),
+                    s.session_address.clone(),
+                    s.loopback.clone(),
+                    s.state.to_string(),
+                    s.announced.to_string(),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &["speaker", "asn", "session address", "loopback", "state", "announced"],
+            &rows,
+        );
+        let _ = writeln!(out, "\nRoutes at AS8075");
+        let rows: Vec<Vec<String>> = self
+            .routes_at_as8075
+            .iter()
+            .map(|r| {
+                vec![
+                    r.connection.clone(),
+                    r.route.prefix.to_string(),
+                    opt(r.route.next_hop.clone()),
+                    path(&r.route.as_path),
+                    opt(r.route.origin_as),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &["connection", "prefix", "next hop", "AS path", "origin AS"],
+            &rows,
+        );
+        let _ = writeln!(out, "\nFiltered by the route server");
+        let rows: Vec<Vec<String>> = self
+            .filtered
+            .iter()
+            .map(|r| {
+                vec![
+                    r.prefix.clone(),
+                    r.from.clone(),
+                    path(&r.as_path),
+                    r.reason.clone(),
+                    r.sentence.clone(),
+                ]
+            })
+            .collect();
+        table(&mut out, &["prefix", "from", "AS path", "reason", "why"], &rows);
+        let _ = writeln!(
+            out,
+            "\nall sessions established: {}; converged: {}",
+            self.all_established, self.converged
+        );
+        out
+    }
+}

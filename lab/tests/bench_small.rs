@@ -1,0 +1,146 @@
+//! `peerlab bench` against real BIRD 2 and GoBGP on loopback: a small run of each shape
+//! converges with every route verified at the monitors (no timing is asserted), and the
+//! targets it cannot use are refused with a clear message.
+
+use peerlab_tests::daemons;
+use serde_json::Value;
+use std::process::Command;
+
+struct Outcome {
+    code: Option<i32>,
+    json: Value,
+    stderr: String,
+}
+
+fn bench(args: &[&str]) -> Outcome {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .arg("bench")
+        .args(args)
+        .output()
+        .expect("peerlab runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+    Outcome {
+        code: out.status.code(),
+        json,
+        stderr,
+    }
+}
+
+/// Runs 3 testers x 50 prefixes (a fifth IPv6) in `shape` against `target` and checks that
+/// every run verified every expected route.
+fn small_run_verifies_every_route(target: &str, program: &str, package: &str, shape: &str) {
+    let test = format!("bench {shape} against {target}");
+    if daemons::require_program(program, package, &test).is_none() {
+        return;
+    }
+    let o = bench(&[
+        "--target",
+        target,
+        "--shape",
+        shape,
+        "--testers",
+        "3",
+        "--prefixes",
+        "50",
+        "--ipv6-share",
+        "0.2",
+        "--runs",
+        "2",
+        "--time-limit",
+        "60",
+        "--json",
+    ]);
+    assert_eq!(o.code, Some(0), "{test}: {}\n{}", o.stderr, o.json);
+    assert_eq!(o.json["ok"], true, "{}", o.json);
+    let expected = o.json["load"]["routes-expected"].as_u64().expect("routes-expected");
+    // bgperf: one monitor gets 3 x 50; ixp: each of 3 clients gets the other two's 2 x 50.
+    assert_eq!(expected, if shape == "ixp" { 300 } else { 150 });
+    let runs = o.json["targets"][0]["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 2);
+    for r in runs {
+        assert_eq!(r["routes_verified"].as_u64(), Some(expected), "{r}");
+        assert_eq!(r["verdict"]["missing"], 0, "{r}");
+        assert_eq!(r["verdict"]["wrong"], 0, "{r}");
+        assert_eq!(r["verdict"]["unexpected"], 0, "{r}");
+        assert!(r["target_peak_rss_kib"].as_u64().is_some_and(|k| k > 0), "{r}");
+        assert!(r["convergence_s"].is_number(), "{r}");
+    }
+}
+
+#[test]
+fn a_small_bgperf_run_against_bird_verifies_every_route() {
+    small_run_verifies_every_route("bird", "bird", "bird2", "bgperf");
+}
+
+#[test]
+fn a_small_ixp_run_against_bird_verifies_every_route() {
+    small_run_verifies_every_route("bird", "bird", "bird2", "ixp");
+}
+
+#[test]
+fn a_small_bgperf_run_against_gobgp_verifies_every_route() {
+    small_run_verifies_every_route("gobgp", "gobgpd", "gobgpd", "bgperf");
+}
+
+#[test]
+fn a_small_ixp_run_against_gobgp_verifies_every_route() {
+    small_run_verifies_every_route("gobgp", "gobgpd", "gobgpd", "ixp");
+}
+
+#[test]
+fn comparing_bird_and_gobgp_prints_both_and_writes_an_svg_plot() {
+    let test = "bench --compare bird,gobgp";
+    if daemons::require_program("bird", "bird2", test).is_none()
+        || daemons::require_program("gobgpd", "gobgpd", test).is_none()
+    {
+        return;
+    }
+    let svg = std::env::temp_dir().join(format!("peerlab-bench-plot-{}.svg", std::process::id()));
+    let svg_arg = svg.to_string_lossy().into_owned();
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args([
+            "bench",
+            "--compare",
+            "bird,gobgp",
+            "--testers",
+            "2",
+            "--prefixes",
+            "20",
+            "--time-limit",
+            "60",
+            "--plot",
+            &svg_arg,
+        ])
+        .output()
+        .expect("peerlab runs");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{table}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(table.lines().any(|l| l.starts_with("bird ")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("gobgp ")), "{table}");
+    assert!(table.contains("ratios to bird"), "{table}");
+    let plot = std::fs::read_to_string(&svg).expect("the plot is written");
+    let _ = std::fs::remove_file(&svg);
+    assert!(plot.starts_with("<svg"), "{plot}");
+    assert_eq!(plot.matches("<polyline").count(), 2, "{plot}");
+    assert!(plot.contains(">bird<") && plot.contains(">gobgp<"), "{plot}");
+}
+
+#[test]
+fn a_peerlab_target_is_refused_as_not_yet_available() {
+    let o = bench(&["--compare", "bird,peerlab", "--testers", "1", "--prefixes", "1"]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("not yet"), "{}", o.stderr);
+}
+
+#[test]
+fn a_target_outside_loopback_is_refused() {
+    let o = bench(&["--target", "192.0.2.1:179", "--testers", "1", "--prefixes", "1"]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("only loopback"), "{}", o.stderr);
+}
