@@ -84,16 +84,16 @@ impl Connector for TcpConnector {
 }
 
 /// A connector that never connects: for sessions that only accept (passive).
+///
+/// Its attempts never complete (rather than fail): when RFC 4271 §8.2.2 has a passive FSM
+/// in Active "initiate a TCP connection" on ConnectRetryTimer_Expires, the session waits in
+/// Connect, still accepting the peer's connection, instead of failing to Idle and refusing
+/// connections there for a while.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoConnector;
 
 impl Connector for NoConnector {
     fn connect(&self) -> ConnectFuture {
-        Box::pin(async {
-            Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "passive session: no outgoing connections",
-            ))
-        })
+        Box::pin(std::future::pending())
     }
 }
