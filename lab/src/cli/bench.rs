@@ -3,10 +3,10 @@
 //! session set-up time, convergence time, routes/s and the target's CPU and peak memory.
 
 use crate::bench::load::{Load, LoadSpec, Shape};
+use crate::bench::plot;
 use crate::bench::report::{self, TargetReport};
-use crate::bench::run::{self, RunOptions, RunResult};
+use crate::bench::run::{self, RunOptions};
 use crate::bench::targets::{self, Target};
-use crate::bench::{plot, verify::Verdict};
 use clap::Args;
 use serde_json::json;
 use std::process::ExitCode;
@@ -120,7 +120,7 @@ pub fn run(args: &BenchArgs) -> ExitCode {
                     drop(running);
                     r
                 }
-                Err(e) => start_failed(&load, e),
+                Err(e) => run::failed(&load, format!("cannot start the target: {e}")),
             };
             if !result.ok() {
                 eprintln!(
@@ -174,20 +174,4 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         print!("{}", report::table(&load_line, &reports));
     }
     super::status(!ok)
-}
-
-fn start_failed(load: &Load, e: String) -> RunResult {
-    RunResult {
-        sessions_up_s: None,
-        convergence_s: None,
-        routes_verified: 0,
-        routes_expected: load.total_expected(),
-        routes_per_s: None,
-        target_cpu_s: None,
-        target_peak_rss_kib: None,
-        session_downs: 0,
-        series: Vec::new(),
-        verdict: Verdict::default(),
-        error: Some(format!("cannot start the target: {e}")),
-    }
 }
