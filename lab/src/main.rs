@@ -34,6 +34,16 @@ enum Command {
     Bench(Box<cli::bench::BenchArgs>),
     /// Bring a peering file's exchange (default: the built-in example) up on loopback and walk it to Active.
     Run(Box<cli::run::RunArgs>),
+    /// Add or remove a connection of a running lab (`peerlab run --until interrupted`).
+    Connection(Box<cli::connection::ConnectionArgs>),
+    /// Add an IPv4 or IPv6 session to an Active connection of a running lab.
+    Session(Box<cli::session::SessionArgs>),
+    /// Register or deregister a customer ASN on a running lab's peering.
+    Asn(Box<cli::asn::AsnArgs>),
+    /// Deprovision a running lab's peering: Cease 6/3 on every connection's sessions, then the lab ends.
+    Deprovision(cli::deprovision::DeprovisionArgs),
+    /// A running lab's Connections view (or its status as JSON).
+    Status(cli::status::StatusArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,5 +69,10 @@ fn main() -> ExitCode {
         Command::RouteServer(args) => cli::route_server::run(&args),
         Command::Bench(args) => cli::bench::run(&args),
         Command::Run(args) => cli::run::run(&args),
+        Command::Connection(args) => cli::connection::run(&args),
+        Command::Session(args) => cli::session::run(&args),
+        Command::Asn(args) => cli::asn::run(&args),
+        Command::Deprovision(args) => cli::deprovision::run(&args),
+        Command::Status(args) => cli::status::run(&args),
     }
 }

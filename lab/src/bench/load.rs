@@ -19,7 +19,7 @@ pub const MAX_SESSIONS: usize = 1_001;
 /// Most IPv4 /24s one run may announce (11.0.0.0 up to below 127.0.0.0).
 pub const MAX_V4_PREFIXES: u64 = (127 - 11) * 65_536;
 /// Attribute sets per tester (prefixes are spread over them).
-const GROUPS: usize = 4;
+pub const GROUPS: usize = 4;
 
 /// How testers and monitors are arranged around the route server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -44,6 +44,33 @@ pub struct LoadSpec {
     pub ipv6_share: f64,
     /// Seed for the attributes.
     pub seed: u64,
+    /// Which IPv4 next hop the testers announce.
+    pub next_hops: NextHops,
+    /// The address family of the sessions' TCP connections.
+    pub transport: SessionTransport,
+}
+
+/// Over which loopback the sessions connect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionTransport {
+    /// Client `k` from its own 127.1.x.y.
+    #[default]
+    Ipv4,
+    /// Every client from `::1`; the target tells them apart by a listen port per session.
+    Ipv6,
+}
+
+/// The IPv4 NEXT_HOP a tester announces (IPv6 routes always carry [`next_hop_label`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NextHops {
+    /// An address that is only a label (100.64.0.0/10): BIRD and GoBGP pass it on, and
+    /// GoBGP refuses loopback next hops.
+    #[default]
+    Labels,
+    /// The tester's own session address (127.1.x.y): peerlab's route server, like IXP route
+    /// servers, accepts only a NEXT_HOP equal to the client's session address.
+    SessionAddress,
 }
 
 /// The attributes a route must carry, as a monitor compares them.
@@ -79,8 +106,11 @@ impl std::fmt::Display for RouteAttrs {
 pub struct Client {
     /// Index, also the offset of its AS and address.
     pub index: usize,
-    /// Its loopback source address.
+    /// Its address: the loopback source address of its connections with IPv4 transport,
+    /// and its name (and IPv4 next hop against peerlab) in every case.
     pub addr: IpAddr,
+    /// Where its connections come from: `addr`, or `::1` with IPv6 transport.
+    pub source: IpAddr,
     /// Its AS.
     pub asn: u32,
     /// Whether it announces routes.
@@ -98,10 +128,26 @@ pub struct Load {
     pub clients: Vec<Client>,
     /// Attribute sets by tester index, then group.
     pub attrs: Vec<Vec<RouteAttrs>>,
-    /// Every announced prefix: its tester and attribute group.
-    pub origin: HashMap<IpNet, (u32, u16)>,
+    /// Attribute sets as a monitor must see them, next hop included, then IPv4 (0) or
+    /// IPv6 (1); synthetic loads number them `tester * GROUPS + group`.
+    full: Vec<[RouteAttrs; 2]>,
     /// Prefixes by tester, in announcement order.
     pub prefixes: Vec<Vec<IpNet>>,
+    /// The attribute set of each prefix, by tester and position.
+    sets: Vec<Vec<u32>>,
+    /// IPv4 prefixes per tester (they come first in each tester's list).
+    v4_per: usize,
+    /// Where each prefix sits, for loads not laid out by the address plan (MRT replay).
+    index: Option<HashMap<IpNet, Slot>>,
+}
+
+/// Where a prefix sits in the load: its tester and its position in that tester's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// The tester that announces it.
+    pub tester: usize,
+    /// Its position among the tester's prefixes.
+    pub position: usize,
 }
 
 /// splitmix64: small, deterministic, good enough for picking attributes.
@@ -181,6 +227,10 @@ impl Load {
             .map(|k| Client {
                 index: k,
                 addr: client_addr(k),
+                source: match spec.transport {
+                    SessionTransport::Ipv4 => client_addr(k),
+                    SessionTransport::Ipv6 => IpAddr::V6(Ipv6Addr::LOCALHOST),
+                },
                 asn: CLIENT_AS_BASE + k as u32,
                 tester: k < spec.testers,
                 monitor: spec.shape == Shape::Ixp || k == spec.testers,
@@ -188,7 +238,6 @@ impl Load {
             .collect();
         let mut rng = Rng(spec.seed);
         let mut attrs = Vec::with_capacity(spec.testers);
-        let mut origin = HashMap::with_capacity(spec.testers * spec.prefixes);
         let mut prefixes = Vec::with_capacity(spec.testers);
         for k in 0..spec.testers {
             let asn = CLIENT_AS_BASE + k as u32;
@@ -221,27 +270,160 @@ impl Load {
                 } else {
                     v6_prefix((k * v6_per + i - v4_per) as u64)
                 };
-                origin.insert(p, (k as u32, (i % GROUPS) as u16));
                 mine.push(p);
             }
             prefixes.push(mine);
             attrs.push(groups);
         }
-        Ok(Load {
+        let sets = (0..spec.testers)
+            .map(|k| (0..spec.prefixes).map(|i| (k * GROUPS + i % GROUPS) as u32).collect())
+            .collect();
+        let mut load = Load {
             spec,
             clients,
             attrs,
-            origin,
+            full: Vec::new(),
             prefixes,
-        })
+            sets,
+            v4_per,
+            index: None,
+        };
+        let mut full = Vec::with_capacity(load.spec.testers * GROUPS);
+        for (k, groups) in load.attrs.iter().enumerate() {
+            for a in groups {
+                full.push(load.with_next_hops(k, a));
+            }
+        }
+        load.full = full;
+        Ok(load)
+    }
+
+    fn with_next_hops(&self, k: usize, a: &RouteAttrs) -> [RouteAttrs; 2] {
+        let with = |v6: bool| RouteAttrs {
+            next_hop: Some(self.next_hop(k, v6)),
+            ..a.clone()
+        };
+        [with(false), with(true)]
+    }
+
+    /// A load replaying `routes` (prefix and AS_PATH, e.g. from an MRT RIB dump): route `j`
+    /// goes to tester `j % testers`, at most `spec.prefixes` per tester; each tester's AS is
+    /// put in front of the path, with one community of the tester's. `spec.prefixes` and
+    /// `spec.ipv6_share` become what was taken.
+    pub fn from_routes(mut spec: LoadSpec, routes: &[(IpNet, Vec<u32>)]) -> Result<Load, String> {
+        let mut load = Load::new(LoadSpec {
+            prefixes: 0,
+            ipv6_share: 0.0,
+            ..spec.clone()
+        })?;
+        let testers = spec.testers;
+        let take = routes.len().min(testers.saturating_mul(spec.prefixes));
+        if take == 0 {
+            return Err("the MRT file has no route that every target accepts (see docs/bench.md)".into());
+        }
+        let mut prefixes = vec![Vec::new(); testers];
+        let mut sets = vec![Vec::new(); testers];
+        let mut full = Vec::new();
+        let mut index = HashMap::with_capacity(take);
+        let mut by_path: Vec<HashMap<&[u32], u32>> = vec![HashMap::new(); testers];
+        for (j, (p, path)) in routes.iter().take(take).enumerate() {
+            let k = j % testers;
+            let set = match by_path[k].get(path.as_slice()) {
+                Some(s) => *s,
+                None => {
+                    let asn = CLIENT_AS_BASE + k as u32;
+                    let a = RouteAttrs {
+                        as_path: std::iter::once(asn).chain(path.iter().copied()).collect(),
+                        next_hop: None,
+                        med: None,
+                        communities: vec![Community((65_000 + (k as u32 % 500)) << 16 | 1)],
+                    };
+                    full.push(load.with_next_hops(k, &a));
+                    let s = (full.len() - 1) as u32;
+                    by_path[k].insert(path.as_slice(), s);
+                    s
+                }
+            };
+            index.insert(
+                *p,
+                Slot {
+                    tester: k,
+                    position: prefixes[k].len(),
+                },
+            );
+            prefixes[k].push(*p);
+            sets[k].push(set);
+        }
+        spec.prefixes = prefixes.iter().map(Vec::len).max().unwrap_or(0);
+        let v6 = prefixes.iter().flatten().filter(|p| p.addr().is_ipv6()).count();
+        spec.ipv6_share = v6 as f64 / take as f64;
+        load.spec = spec;
+        load.attrs = vec![Vec::new(); testers];
+        load.full = full;
+        load.prefixes = prefixes;
+        load.sets = sets;
+        load.index = Some(index);
+        Ok(load)
+    }
+
+    /// Where `prefix` sits in the load, or `None` when nobody announces it (computed from
+    /// the address plan, no lookup table).
+    pub fn slot(&self, prefix: &IpNet) -> Option<Slot> {
+        if let Some(ix) = &self.index {
+            return ix.get(prefix).copied();
+        }
+        let v6_per = self.spec.prefixes - self.v4_per;
+        let (g, per, offset) = match prefix {
+            IpNet::V4(p) => {
+                let a = u32::from(p.addr()).checked_sub(u32::from(Ipv4Addr::new(11, 0, 0, 0)))?;
+                (u64::from(a >> 8), self.v4_per, 0)
+            }
+            IpNet::V6(p) => {
+                let s = p.addr().segments();
+                if s[0] != 0x2a0c {
+                    return None;
+                }
+                ((u64::from(s[1]) << 16) | u64::from(s[2]), v6_per, self.v4_per)
+            }
+        };
+        if per == 0 {
+            return None;
+        }
+        let slot = Slot {
+            tester: usize::try_from(g / per as u64).ok()?,
+            position: offset + usize::try_from(g % per as u64).ok()?,
+        };
+        (self.prefixes.get(slot.tester)?.get(slot.position)? == prefix).then_some(slot)
+    }
+
+    /// The attributes (next hop included) the route at `slot` must arrive with.
+    pub fn expected_at(&self, slot: Slot, v6: bool) -> Option<&RouteAttrs> {
+        self.full.get(self.set_of(slot)? as usize).map(|a| &a[usize::from(v6)])
+    }
+
+    /// The attribute set of the route at `slot`.
+    pub fn set_of(&self, slot: Slot) -> Option<u32> {
+        self.sets.get(slot.tester)?.get(slot.position).copied()
     }
 
     /// The attributes `prefix` must arrive with, or `None` when nobody announced it.
     pub fn expected(&self, prefix: &IpNet) -> Option<(usize, RouteAttrs)> {
-        let (k, g) = *self.origin.get(prefix)?;
-        let mut a = self.attrs.get(k as usize)?.get(g as usize)?.clone();
-        a.next_hop = Some(next_hop_label(k as usize, prefix.addr().is_ipv6()));
-        Some((k as usize, a))
+        let slot = self.slot(prefix)?;
+        let a = self.expected_at(slot, prefix.addr().is_ipv6())?;
+        Some((slot.tester, a.clone()))
+    }
+
+    /// The next hop tester `k` announces for its IPv6 (`v6`) or IPv4 routes.
+    pub fn next_hop(&self, k: usize, v6: bool) -> IpAddr {
+        match (v6, self.spec.next_hops) {
+            (false, NextHops::SessionAddress) => client_addr(k),
+            _ => next_hop_label(k, v6),
+        }
+    }
+
+    /// Whether the testers announce IPv4 (`v6` false) or IPv6 prefixes at all.
+    pub fn carries(&self, v6: bool) -> bool {
+        self.prefixes.iter().flatten().any(|p| p.addr().is_ipv6() == v6)
     }
 
     /// How many routes `client` must hold in the end.
@@ -249,8 +431,13 @@ impl Load {
         if !client.monitor {
             return 0;
         }
-        let own = if client.tester { self.spec.prefixes } else { 0 };
-        self.spec.testers * self.spec.prefixes - own
+        let all: usize = self.prefixes.iter().map(Vec::len).sum();
+        let own = if client.tester {
+            self.prefixes.get(client.index).map_or(0, Vec::len)
+        } else {
+            0
+        };
+        all - own
     }
 
     /// Routes all monitors together must hold.
@@ -258,13 +445,20 @@ impl Load {
         self.clients.iter().map(|c| self.expected_count(c) as u64).sum()
     }
 
-    /// Encodes tester `k`'s routes into full UPDATEs for `ctx` (before the clock starts).
-    pub fn encode(&self, k: usize, ctx: &SessionContext) -> Result<Vec<Bytes>, String> {
+    /// Encodes tester `k`'s routes into full UPDATEs for `ctx` (before the clock starts):
+    /// its IPv4 UPDATEs, then its IPv6 ones (for targets with one session per family).
+    pub fn encode(&self, k: usize, ctx: &SessionContext) -> Result<(Vec<Bytes>, Vec<Bytes>), String> {
         let mut b = UpdateBuilder::new(*ctx);
         let mut out = Vec::new();
-        let groups = self.attrs.get(k).ok_or("no such tester")?;
+        let mut out6 = Vec::new();
         let mine = self.prefixes.get(k).ok_or("no such tester")?;
-        for (g, a) in groups.iter().enumerate() {
+        let sets = self.sets.get(k).ok_or("no such tester")?;
+        let mut by_set: std::collections::BTreeMap<u32, Vec<&IpNet>> = std::collections::BTreeMap::new();
+        for (p, s) in mine.iter().zip(sets) {
+            by_set.entry(*s).or_default().push(p);
+        }
+        for (set, in_set) in by_set {
+            let a = &self.full.get(set as usize).ok_or("no such attribute set")?[0];
             let mut base = vec![
                 PathAttribute::new(AttrValue::Origin(Origin::Igp)),
                 PathAttribute::new(AttrValue::AsPath(AsPath::sequence(a.as_path.clone()))),
@@ -273,7 +467,7 @@ impl Load {
             if let Some(m) = a.med {
                 base.push(PathAttribute::new(AttrValue::Med(m)));
             }
-            let in_group = mine.iter().enumerate().filter(|(i, _)| i % GROUPS == g).map(|(_, p)| p);
+            let in_group = in_set.iter().copied();
             let v4: Vec<Nlri<Ipv4Net>> = in_group
                 .clone()
                 .filter_map(|p| match p {
@@ -288,7 +482,7 @@ impl Load {
                 })
                 .collect();
             if !v4.is_empty() {
-                let IpAddr::V4(nh) = next_hop_label(k, false) else {
+                let IpAddr::V4(nh) = self.next_hop(k, false) else {
                     return Err("IPv4 next hop expected".into());
                 };
                 let mut a4 = base.clone();
@@ -297,7 +491,7 @@ impl Load {
                 b.announce_ipv4(&a4, v4, &mut out).map_err(|e| e.to_string())?;
             }
             if !v6.is_empty() {
-                let IpAddr::V6(global) = next_hop_label(k, true) else {
+                let IpAddr::V6(global) = self.next_hop(k, true) else {
                     return Err("IPv6 next hop expected".into());
                 };
                 base.sort_by_key(PathAttribute::type_code);
@@ -305,10 +499,10 @@ impl Load {
                     global,
                     link_local: None,
                 };
-                b.announce_ipv6(&base, &nh, v6, &mut out).map_err(|e| e.to_string())?;
+                b.announce_ipv6(&base, &nh, v6, &mut out6).map_err(|e| e.to_string())?;
             }
         }
-        Ok(out)
+        Ok((out, out6))
     }
 }
 
@@ -324,6 +518,8 @@ mod tests {
             prefixes: 40,
             ipv6_share: 0.25,
             seed,
+            next_hops: NextHops::Labels,
+            transport: SessionTransport::Ipv4,
         }
     }
 
@@ -332,13 +528,37 @@ mod tests {
         let a = Load::new(spec(Shape::Bgperf, 7)).unwrap();
         let b = Load::new(spec(Shape::Bgperf, 7)).unwrap();
         assert_eq!(a.attrs, b.attrs);
-        assert_eq!(a.origin.len(), 3 * 40);
+        let all: std::collections::HashSet<&IpNet> = a.prefixes.iter().flatten().collect();
+        assert_eq!(all.len(), 3 * 40);
         for (k, groups) in a.attrs.iter().enumerate() {
             for g in groups {
                 assert_eq!(g.as_path[0], CLIENT_AS_BASE + k as u32);
                 assert!((1..=6).contains(&g.as_path.len()), "{g:?}");
                 assert!((1..=2).contains(&g.communities.len()), "{g:?}");
             }
+        }
+    }
+
+    #[test]
+    fn every_prefix_is_found_at_its_slot_and_no_other_prefix_is() {
+        let load = Load::new(spec(Shape::Ixp, 5)).unwrap();
+        for (k, mine) in load.prefixes.iter().enumerate() {
+            for (i, p) in mine.iter().enumerate() {
+                let slot = load.slot(p).unwrap();
+                assert_eq!((slot.tester, slot.position), (k, i), "{p}");
+                let (tester, want) = load.expected(p).unwrap();
+                assert_eq!(tester, k);
+                assert_eq!(want.next_hop, Some(load.next_hop(k, p.addr().is_ipv6())));
+            }
+        }
+        for other in [
+            "10.0.0.0/24",
+            "11.0.0.0/25",
+            "11.200.0.0/24",
+            "2a0d::/48",
+            "2a0c:0:ffff::/48",
+        ] {
+            assert_eq!(load.slot(&other.parse().unwrap()), None, "{other}");
         }
     }
 
@@ -356,9 +576,15 @@ mod tests {
     fn a_testers_updates_carry_each_of_its_prefixes_once() {
         let load = Load::new(spec(Shape::Bgperf, 3)).unwrap();
         let ctx = SessionContext::default();
-        let msgs = load.encode(1, &ctx).unwrap();
+        let (v4, v6) = load.encode(1, &ctx).unwrap();
+        assert!(v4
+            .iter()
+            .all(|m| UpdateView::parse(m.clone(), &ctx).unwrap().mp_reach().is_none()));
+        assert!(v6
+            .iter()
+            .all(|m| UpdateView::parse(m.clone(), &ctx).unwrap().mp_reach().is_some()));
         let mut seen = Vec::new();
-        for m in msgs {
+        for m in v4.into_iter().chain(v6) {
             let v = UpdateView::parse(m, &ctx).unwrap();
             seen.extend(v.announced_ipv4().map(|n| IpNet::V4(n.prefix)));
             if let Some(r) = v.mp_reach() {

@@ -1,17 +1,22 @@
 //! `peerlab bench`: route-server throughput with testers (peers that announce) and
-//! monitors (peers that only receive and check every route), against BIRD 2, GoBGP or a
-//! route server already running on loopback.
+//! monitors (peers that only receive and check every route), against peerlab's own route
+//! server, BIRD 2, GoBGP or a route server already running on loopback.
 //!
 //! # Layout
 //! - [`load`]: the clients, prefixes and attributes of a run, from a seed.
+//! - [`mrt`]: the prefixes and paths of an MRT RIB dump, to replay instead.
 //! - [`verify`]: a monitor's table and the report of missing or wrong routes.
 //! - [`run`]: one run (sessions up, UPDATEs out, convergence) and its figures.
-//! - [`targets`]: BIRD and GoBGP started on loopback, measured from /proc, stopped by pid.
+//! - [`targets`]: peerlab's route server (in this process or a separate one), BIRD and GoBGP
+//!   started on loopback, measured from /proc, stopped by pid.
+//! - [`progress`]: the progress bar on stderr.
 //! - [`report`]: min/median/max over runs, the table, ratios.
 //! - [`plot`]: the SVG of routes received over time.
 
 pub mod load;
+pub mod mrt;
 pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod targets;

@@ -49,6 +49,8 @@ pub struct TargetReport {
     pub sessions_up_s: Option<Stat>,
     /// Seconds from the first UPDATE to convergence.
     pub convergence_s: Option<Stat>,
+    /// Seconds from the first UPDATE until the testers were done feeding.
+    pub testers_done_s: Option<Stat>,
     /// Routes per second.
     pub routes_per_s: Option<Stat>,
     /// The target's CPU seconds per run.
@@ -68,6 +70,7 @@ impl TargetReport {
             ok,
             sessions_up_s: Stat::of(runs.iter().filter_map(|r| r.sessions_up_s)),
             convergence_s: Stat::of(runs.iter().filter_map(|r| r.convergence_s)),
+            testers_done_s: Stat::of(runs.iter().filter_map(|r| r.testers_done_s)),
             routes_per_s: Stat::of(runs.iter().filter_map(|r| r.routes_per_s)),
             target_cpu_s: Stat::of(runs.iter().filter_map(|r| r.target_cpu_s)),
             target_peak_rss_mib: Stat::of(
@@ -99,21 +102,23 @@ fn cell(s: Option<Stat>, digits: usize) -> String {
 }
 
 /// The table for people: one row per target with median (min–max), then ratios to the first.
+/// "n/a" where a figure was not measured (CPU and memory of peerlab in this process).
 pub fn table(load_line: &str, reports: &[TargetReport]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{load_line}");
     let _ = writeln!(
         s,
-        "{:<16} {:>6} {:>22} {:>22} {:>26} {:>20} {:>20}",
-        "target", "ok", "sessions up s", "convergence s", "routes/s", "target CPU s", "peak RSS MiB"
+        "{:<16} {:>6} {:>22} {:>22} {:>22} {:>26} {:>20} {:>20}",
+        "target", "ok", "sessions up s", "testers done s", "convergence s", "routes/s", "target CPU s", "peak RSS MiB"
     );
     for r in reports {
         let _ = writeln!(
             s,
-            "{:<16} {:>6} {:>22} {:>22} {:>26} {:>20} {:>20}",
+            "{:<16} {:>6} {:>22} {:>22} {:>22} {:>26} {:>20} {:>20}",
             r.target,
             if r.ok { "yes" } else { "NO" },
             cell(r.sessions_up_s, 3),
+            cell(r.testers_done_s, 3),
             cell(r.convergence_s, 3),
             cell(r.routes_per_s, 0),
             cell(r.target_cpu_s, 2),

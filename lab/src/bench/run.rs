@@ -1,27 +1,32 @@
 //! One run: open every session to the target, wait until all are up, send every tester's
 //! pre-encoded UPDATEs, and wait until every monitor holds every expected route (or the
-//! time limit passes). Measures the phases and the target's CPU time and peak memory.
+//! time limit passes). Measures the phases, when the testers were done feeding, and the
+//! target's CPU time and peak memory.
 
 use super::load::{Client, Load, TARGET_AS};
-use super::targets::{process, RunningTarget};
+use super::progress::Progress;
+use super::targets::{process, sockets, RunningTarget};
 use super::verify::{MonitorTable, Verdict};
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig};
 use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, TcpConnector};
-use bgp_core::SessionContext;
+use bgp_core::{Family, SessionContext};
 use bytes::Bytes;
 use serde::Serialize;
-use std::io::{IsTerminal, Write};
+use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, Notify};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 /// UPDATEs handed to a session per command (below its write queue, so it keeps reading).
 const CHUNK: usize = 64;
 /// How often the received-routes curve is sampled.
 const SAMPLE: Duration = Duration::from_millis(100);
+/// How often the testers' unacknowledged octets are read from /proc once they sent all.
+const FEED_POLL: Duration = Duration::from_millis(5);
 
 /// How a run goes.
 #[derive(Clone, Debug)]
@@ -30,9 +35,9 @@ pub struct RunOptions {
     pub time_limit: Duration,
     /// Pace all testers together to this many routes per second (flat out when `None`).
     pub rate: Option<f64>,
-    /// Show a progress line on stderr (only when it is a terminal).
+    /// Show progress on stderr (a bar on a terminal, else a plain line every 10 s).
     pub progress: bool,
-    /// Name shown in the progress line.
+    /// Name shown in the progress display.
     pub label: String,
 }
 
@@ -43,15 +48,21 @@ pub struct RunResult {
     pub sessions_up_s: Option<f64>,
     /// From the first UPDATE sent until every monitor held every route.
     pub convergence_s: Option<f64>,
+    /// From the first UPDATE sent until the testers were done feeding: every UPDATE handed
+    /// to their sockets and acknowledged by the target's kernel (none in flight on the wire).
+    /// Well below `convergence_s` means the target, not the tester, set the pace.
+    pub testers_done_s: Option<f64>,
     /// Routes verified at the monitors in the end.
     pub routes_verified: u64,
     /// Routes the monitors had to hold.
     pub routes_expected: u64,
     /// Verified routes per second of convergence.
     pub routes_per_s: Option<f64>,
-    /// The target's CPU seconds during the run (user + system).
+    /// The target's CPU seconds during the run (user + system); none for peerlab in this
+    /// process (the testers' CPU cannot be told apart).
     pub target_cpu_s: Option<f64>,
-    /// The target's peak RSS in KiB (VmHWM; the process's lifetime peak).
+    /// The target's peak RSS in KiB (VmHWM; the process's lifetime peak); none for peerlab
+    /// in this process.
     pub target_peak_rss_kib: Option<u64>,
     /// Sessions that went down after Established.
     pub session_downs: u64,
@@ -75,6 +86,7 @@ struct Shared {
     load: Arc<Load>,
     ok_total: AtomicU64,
     total: u64,
+    /// Sessions Established (a client may have two: IPv4 and IPv6).
     established: AtomicUsize,
     downs: AtomicU64,
     converged: OnceLock<Instant>,
@@ -82,13 +94,13 @@ struct Shared {
     wrong_context: OnceLock<String>,
 }
 
-fn session_config(c: &Client) -> SessionConfig {
+fn session_config(c: &Client, session: usize, families: Option<Vec<Family>>) -> SessionConfig {
     let id = match c.addr {
         IpAddr::V4(a) => a,
         IpAddr::V6(_) => Ipv4Addr::new(10, 1, (c.index >> 8) as u8, c.index as u8),
     };
     let mut cfg = SessionConfig::new(
-        format!("bench-{}", c.index).as_str(),
+        format!("bench-{}-{session}", c.index).as_str(),
         c.asn,
         PeerAs::Exact(TARGET_AS),
         id,
@@ -97,26 +109,38 @@ fn session_config(c: &Client) -> SessionConfig {
     cfg.hold_time = 90;
     cfg.extended_message = false;
     cfg.add_path = Vec::new();
+    if let Some(f) = families {
+        cfg.families = f;
+    }
     cfg
 }
 
-/// Drains one session's events; a monitor checks every UPDATE. Returns the monitor's table.
+/// Tags one session's events with its number and forwards them to the client's task.
+async fn forward_events(n: usize, mut events: mpsc::Receiver<SessionEvent>, to: mpsc::Sender<(usize, SessionEvent)>) {
+    while let Some(e) = events.recv().await {
+        if to.send((n, e)).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Drains the events of a client's sessions; a monitor checks every UPDATE. Returns the
+/// monitor's table.
 async fn client_task(
     client: Client,
-    mut events: mpsc::Receiver<SessionEvent>,
+    mut events: mpsc::Receiver<(usize, SessionEvent)>,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
 ) -> Option<MonitorTable> {
-    let mut table = client
-        .monitor
-        .then(|| MonitorTable::new(client.index, shared.load.expected_count(&client)));
-    let mut up = false;
+    let mut table = client.monitor.then(|| MonitorTable::new(client.index, &shared.load));
+    let mut up = [false; 2];
     loop {
         let ev = tokio::select! {
             e = events.recv() => e,
             _ = stop.changed() => None,
         };
-        let Some(ev) = ev else { break };
+        let Some((s, ev)) = ev else { break };
+        let s = s.min(1);
         match ev {
             SessionEvent::Established(n) => {
                 if n.tx != SessionContext::default() {
@@ -124,12 +148,12 @@ async fn client_task(
                         .wrong_context
                         .set(format!("client {}: unexpected negotiation {:?}", client.index, n.tx));
                 }
-                if !up {
-                    up = true;
+                if !up[s] {
+                    up[s] = true;
                     shared.established.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            SessionEvent::Down { .. } if up => {
+            SessionEvent::Down { .. } if up[s] => {
                 shared.downs.fetch_add(1, Ordering::Relaxed);
             }
             SessionEvent::Update(v) => {
@@ -171,30 +195,38 @@ async fn send_task(commands: mpsc::Sender<Command>, msgs: Vec<Bytes>, routes: us
     }
 }
 
-fn progress_line(opts: &RunOptions, shared: &Shared, clients: usize, t: Duration) {
-    let ok = shared.ok_total.load(Ordering::Relaxed);
-    let pct = if shared.total == 0 {
-        100.0
-    } else {
-        ok as f64 * 100.0 / shared.total as f64
-    };
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r{}: {}/{} sessions up, {}/{} routes ({pct:.1}%), {:.1} s   ",
-        opts.label,
-        shared.established.load(Ordering::Relaxed),
-        clients,
-        ok,
-        shared.total,
-        t.as_secs_f64()
-    );
-    let _ = err.flush();
+/// Waits (bounded by `deadline`) until every sender has handed over its last chunk, every
+/// tester's command queue is empty and no tester octet is unacknowledged on the wire;
+/// returns when that was first seen.
+async fn feed_done(
+    senders: Vec<JoinHandle<()>>,
+    commands: Vec<mpsc::Sender<Command>>,
+    locals: HashSet<String>,
+    ports: Vec<u16>,
+    deadline: Instant,
+) -> Option<Instant> {
+    for s in senders {
+        let _ = s.await;
+    }
+    // Two observations in a row: a chunk may be between the command queue and the socket.
+    let mut first_seen: Option<Instant> = None;
+    while Instant::now() < deadline {
+        let queues_empty = commands.iter().all(|c| c.capacity() == c.max_capacity());
+        if queues_empty && sockets::unacked_bytes(&locals, &ports) == Some(0) {
+            if first_seen.is_some() {
+                return first_seen;
+            }
+            first_seen = Some(Instant::now());
+        } else {
+            first_seen = None;
+        }
+        tokio::time::sleep(FEED_POLL).await;
+    }
+    None
 }
 
 /// Runs the load once against `target`.
 pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions) -> RunResult {
-    let progress = opts.progress && std::io::stderr().is_terminal();
     let ctx = SessionContext::default();
     // Everything is encoded before the clock starts.
     let mut encoded = Vec::with_capacity(load.spec.testers);
@@ -214,49 +246,75 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
         notify: Notify::new(),
         wrong_context: OnceLock::new(),
     });
+    let mut progress = Progress::new(&opts.label, shared.total, opts.progress);
+    // One session per client, or (peerlab in this process) one per family.
+    let dests_of = |k: usize| -> Vec<(SocketAddr, Option<Vec<Family>>)> {
+        match target.dests(k) {
+            (a, Some(v6)) => vec![
+                (a, Some(vec![Family::IPV4_UNICAST])),
+                (v6, Some(vec![Family::IPV6_UNICAST])),
+            ],
+            (a, None) => vec![(a, None)],
+        }
+    };
     let pid = target.pid();
     let cpu0 = pid.and_then(process::cpu_seconds);
     let (stop_tx, stop_rx) = watch::channel(false);
     let start = Instant::now();
     let deadline = start + opts.time_limit;
-    let mut commands = Vec::with_capacity(load.clients.len());
+    let mut commands: Vec<Vec<mpsc::Sender<Command>>> = Vec::with_capacity(load.clients.len());
     let mut tasks = Vec::with_capacity(load.clients.len());
-    let mut session_tasks = Vec::with_capacity(load.clients.len());
+    let mut session_tasks = Vec::with_capacity(load.clients.len() * 2);
+    let mut ports = HashSet::new();
+    let mut n = 0;
     for c in &load.clients {
-        let mut conn = TcpConnector::new(target.addr);
-        conn.local = Some(SocketAddr::new(c.addr, 0));
-        let (_, incoming) = mpsc::channel(1);
-        let h = speaker::spawn_session(
-            session_config(c),
-            Box::new(conn),
-            incoming,
-            DriverOptions {
-                start: true,
-                restart_after: Some(Duration::from_secs(1)),
-            },
-        );
-        commands.push(h.commands);
-        session_tasks.push(h.task);
+        let (ev_tx, ev_rx) = mpsc::channel(256);
+        let dests = dests_of(c.index);
+        n += dests.len();
+        let mut mine = Vec::with_capacity(dests.len());
+        for (i, (dest, families)) in dests.into_iter().enumerate() {
+            ports.insert(dest.port());
+            let mut conn = TcpConnector::new(dest);
+            conn.local = Some(SocketAddr::new(c.source, 0));
+            let (_, incoming) = mpsc::channel(1);
+            let h = speaker::spawn_session(
+                session_config(c, i, families),
+                Box::new(conn),
+                incoming,
+                DriverOptions {
+                    start: true,
+                    restart_after: Some(Duration::from_secs(1)),
+                },
+            );
+            mine.push(h.commands);
+            session_tasks.push(h.task);
+            session_tasks.push(tokio::spawn(forward_events(i, h.events, ev_tx.clone())));
+        }
+        commands.push(mine);
         tasks.push(tokio::spawn(client_task(
             c.clone(),
-            h.events,
+            ev_rx,
             shared.clone(),
             stop_rx.clone(),
         )));
     }
-    let n = load.clients.len();
     let mut error = None;
     // Phase 1: every session up.
     while shared.established.load(Ordering::Relaxed) < n && Instant::now() < deadline {
-        if progress {
-            progress_line(opts, &shared, n, start.elapsed());
-        }
+        progress.update(
+            shared.established.load(Ordering::Relaxed),
+            n,
+            0,
+            shared.total,
+            start.elapsed(),
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let up = shared.established.load(Ordering::Relaxed);
     let sessions_up_s = (up == n).then(|| start.elapsed().as_secs_f64());
     let mut series = Vec::new();
     let mut convergence_s = None;
+    let mut testers_done_s = None;
     let t0 = Instant::now();
     if up < n {
         error = Some(format!("only {up} of {n} sessions came up within the time limit"));
@@ -265,31 +323,55 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
     } else {
         // Phase 2: send everything, sample until every route is verified.
         let per_tester = opts.rate.map(|r| r / load.spec.testers.max(1) as f64);
-        let mut senders = Vec::with_capacity(load.spec.testers);
-        for (k, msgs) in encoded.into_iter().enumerate() {
-            senders.push(tokio::spawn(send_task(
-                commands[k].clone(),
-                msgs,
-                load.spec.prefixes,
-                per_tester,
-            )));
+        let mut senders = Vec::with_capacity(load.spec.testers * 2);
+        let mut feeders = Vec::with_capacity(load.spec.testers * 2);
+        for (k, (v4, v6)) in encoded.into_iter().enumerate() {
+            let v4_routes = load.prefixes[k].iter().filter(|p| p.addr().is_ipv4()).count();
+            let mut feed = |session: usize, msgs: Vec<Bytes>, routes: usize| {
+                if msgs.is_empty() {
+                    return;
+                }
+                let c = commands[k][session].clone();
+                feeders.push(c.clone());
+                senders.push(tokio::spawn(send_task(c, msgs, routes, per_tester)));
+            };
+            if commands[k].len() == 2 {
+                feed(0, v4, v4_routes);
+                feed(1, v6, load.prefixes[k].len() - v4_routes);
+            } else {
+                let mut all = v4;
+                all.extend(v6);
+                feed(0, all, load.prefixes[k].len());
+            }
         }
-        let mut last_progress = Instant::now();
+        let locals: HashSet<String> = load
+            .clients
+            .iter()
+            .filter(|c| c.tester)
+            .map(|c| sockets::proc_hex(c.source))
+            .collect();
+        let ports: Vec<u16> = ports.iter().copied().collect();
+        let aborts: Vec<_> = senders.iter().map(JoinHandle::abort_handle).collect();
+        let mut fed = tokio::spawn(feed_done(senders, feeders, locals, ports, deadline));
         loop {
             let done = shared.converged.get().is_some() || shared.total == 0;
-            series.push((t0.elapsed().as_secs_f64(), shared.ok_total.load(Ordering::Relaxed)));
-            if progress && (done || last_progress.elapsed() >= Duration::from_millis(200)) {
-                progress_line(opts, &shared, n, start.elapsed());
-                last_progress = Instant::now();
-            }
+            let ok = shared.ok_total.load(Ordering::Relaxed);
+            series.push((t0.elapsed().as_secs_f64(), ok));
+            progress.update(n, n, ok, shared.total, start.elapsed());
             if done || Instant::now() >= deadline {
                 break;
             }
             let _ = tokio::time::timeout(SAMPLE, shared.notify.notified()).await;
         }
-        for s in senders {
-            s.abort();
+        for a in aborts {
+            a.abort();
         }
+        // The feed is normally done long before convergence; give it a moment otherwise.
+        testers_done_s = match tokio::time::timeout(Duration::from_secs(1), &mut fed).await {
+            Ok(Ok(Some(at))) => Some(at.duration_since(t0).as_secs_f64()),
+            _ => None,
+        };
+        fed.abort();
         convergence_s = match (shared.converged.get(), shared.total) {
             (_, 0) => Some(0.0),
             (Some(at), _) => Some(at.duration_since(t0).as_secs_f64()),
@@ -307,9 +389,7 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
             ));
         }
     }
-    if progress {
-        eprintln!();
-    }
+    progress.finish();
     let target_cpu_s = match (cpu0, pid.and_then(process::cpu_seconds)) {
         (Some(a), Some(b)) => Some(b - a),
         _ => None,
@@ -325,12 +405,15 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
         }
     }
     // Tear down: a Cease to the target, then end the session tasks.
+    let commands: Vec<mpsc::Sender<Command>> = commands.into_iter().flatten().collect();
     for c in &commands {
         let _ = c.try_send(Command::Stop(Cease::admin_shutdown(Some("peerlab bench: done"))));
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    for (c, t) in commands.iter().zip(&session_tasks) {
+    for c in &commands {
         let _ = c.try_send(Command::Shutdown);
+    }
+    for t in &session_tasks {
         t.abort();
     }
     let routes_verified = shared.ok_total.load(Ordering::Relaxed);
@@ -338,6 +421,7 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
         sessions_up_s,
         routes_per_s: convergence_s.filter(|c| *c > 0.0).map(|c| routes_verified as f64 / c),
         convergence_s,
+        testers_done_s,
         routes_verified,
         routes_expected: shared.total,
         target_cpu_s,
@@ -354,6 +438,7 @@ pub(crate) fn failed(load: &Load, e: String) -> RunResult {
     RunResult {
         sessions_up_s: None,
         convergence_s: None,
+        testers_done_s: None,
         routes_verified: 0,
         routes_expected: load.total_expected(),
         routes_per_s: None,

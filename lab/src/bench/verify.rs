@@ -2,34 +2,39 @@
 //! and the report of what is missing, wrong or unexpected.
 
 use super::load::{Load, RouteAttrs};
-use bgp_core::attr::{AttrValue, NextHop};
-use bgp_core::update::Update;
+use bgp_core::attr::{type_code, AttrValue};
 use bgp_core::UpdateView;
 use ipnet::IpNet;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Routes listed per kind of problem in a report (the counts are always complete).
 pub const REPORT_LIMIT: usize = 20;
 
-/// What a monitor holds for a prefix.
-#[derive(Debug)]
-enum Held {
+/// What a monitor holds for a prefix of the load, one octet per prefix.
+mod held {
+    /// Nothing.
+    pub const NONE: u8 = 0;
     /// The expected route with the expected attributes.
-    Ok,
-    /// An expected prefix with other attributes.
-    Wrong(Arc<RouteAttrs>),
-    /// A prefix this monitor should not get (its own, or nobody's).
-    Unexpected,
+    pub const OK: u8 = 1;
+    /// An expected prefix with other attributes (kept in `MonitorTable::wrong`).
+    pub const WRONG: u8 = 2;
+    /// Its own prefix, sent back to the client that announced it.
+    pub const OWN: u8 = 3;
 }
 
-/// One monitor's received routes.
+/// One monitor's received routes: a state octet per prefix of the load (indexed by its
+/// [`Slot`]), the attributes of wrong ones, and prefixes outside the load.
 #[derive(Debug)]
 pub struct MonitorTable {
     client: usize,
-    held: HashMap<IpNet, Held>,
+    per_tester: usize,
+    state: Vec<u8>,
+    wrong: HashMap<usize, Arc<RouteAttrs>>,
+    foreign: BTreeSet<IpNet>,
     ok: usize,
 }
 
@@ -104,87 +109,129 @@ impl Verdict {
     }
 }
 
-/// The attributes of a received UPDATE as a monitor compares them (next hop per family).
-fn received_attrs(u: &Update) -> (RouteAttrs, Option<std::net::IpAddr>) {
+/// The attributes of a received UPDATE as a monitor compares them, with the next hop of
+/// its IPv4 NLRI (NEXT_HOP) and of its MP_REACH_NLRI (the global address).
+fn received_attrs(view: &UpdateView) -> (RouteAttrs, Option<IpAddr>) {
     let mut a = RouteAttrs {
-        as_path: u.as_path().map(|p| p.asns().collect()).unwrap_or_default(),
+        as_path: Vec::new(),
         next_hop: None,
         med: None,
         communities: Vec::new(),
     };
-    let mut mp_nh = None;
-    for attr in &u.attributes {
-        match &attr.value {
-            AttrValue::NextHop(n) => a.next_hop = Some((*n).into()),
-            AttrValue::Med(m) => a.med = Some(*m),
-            AttrValue::Communities(c) => {
-                a.communities = c.clone();
-                a.communities.sort();
-            }
-            AttrValue::MpReach(r) => {
-                mp_nh = match &r.next_hop {
-                    NextHop::V4(n) => Some((*n).into()),
-                    NextHop::V6 { global, .. } => Some((*global).into()),
-                    NextHop::Other(_) => None,
-                }
+    let frame = view.frame();
+    let ctx = view.context();
+    for raw in view.attributes() {
+        if !matches!(
+            raw.type_code,
+            type_code::AS_PATH | type_code::NEXT_HOP | type_code::MED | type_code::COMMUNITIES
+        ) {
+            continue;
+        }
+        match AttrValue::decode(raw.type_code, &frame.slice_ref(raw.value), ctx) {
+            Some(AttrValue::AsPath(p)) => a.as_path = p.asns().collect(),
+            Some(AttrValue::NextHop(n)) => a.next_hop = Some(n.into()),
+            Some(AttrValue::Med(m)) => a.med = Some(m),
+            Some(AttrValue::Communities(mut c)) => {
+                c.sort();
+                a.communities = c;
             }
             _ => {}
         }
     }
+    let mp_nh = view.mp_reach().and_then(|r| match r.next_hop.len() {
+        4 => <[u8; 4]>::try_from(r.next_hop).ok().map(IpAddr::from),
+        16 | 32 => <[u8; 16]>::try_from(&r.next_hop[..16]).ok().map(IpAddr::from),
+        _ => None,
+    });
     (a, mp_nh)
 }
 
 impl MonitorTable {
-    /// An empty table for client `client`, which must end up with `expected` routes.
-    pub fn new(client: usize, expected: usize) -> MonitorTable {
+    /// An empty table for client `client` of `load`.
+    pub fn new(client: usize, load: &Load) -> MonitorTable {
         MonitorTable {
             client,
-            held: HashMap::with_capacity(expected),
+            per_tester: load.spec.prefixes,
+            state: vec![held::NONE; load.spec.testers * load.spec.prefixes],
+            wrong: HashMap::new(),
+            foreign: BTreeSet::new(),
             ok: 0,
         }
     }
 
-    fn set(&mut self, prefix: IpNet, held: Option<Held>, ok_total: &AtomicU64) {
-        let was_ok = matches!(self.held.get(&prefix), Some(Held::Ok));
-        let now_ok = matches!(held, Some(Held::Ok));
-        match held {
-            Some(h) => {
-                self.held.insert(prefix, h);
-            }
-            None => {
-                self.held.remove(&prefix);
-            }
+    fn set(&mut self, i: usize, now: u8, ok_total: &AtomicU64) {
+        let Some(cell) = self.state.get_mut(i) else { return };
+        let was = std::mem::replace(cell, now);
+        if was == held::WRONG && now != held::WRONG {
+            self.wrong.remove(&i);
         }
-        if was_ok && !now_ok {
+        if was == held::OK && now != held::OK {
             self.ok -= 1;
             ok_total.fetch_sub(1, Ordering::Relaxed);
-        } else if now_ok && !was_ok {
+        } else if now == held::OK && was != held::OK {
             self.ok += 1;
             ok_total.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    fn announce(&mut self, load: &Load, prefix: IpNet, got: &Arc<RouteAttrs>, ok_total: &AtomicU64) {
-        let h = match load.expected(&prefix) {
-            Some((k, _)) if k == self.client => Held::Unexpected,
-            Some((_, want)) if want == **got => Held::Ok,
-            Some(_) => Held::Wrong(got.clone()),
-            None => Held::Unexpected,
+    fn withdraw(&mut self, load: &Load, prefix: IpNet, ok_total: &AtomicU64) {
+        match load.slot(&prefix) {
+            Some(s) => self.set(s.tester * self.per_tester + s.position, held::NONE, ok_total),
+            None => {
+                self.foreign.remove(&prefix);
+            }
+        }
+    }
+
+    /// Records `prefix` as received with `got`; `last` caches the comparison of the
+    /// previous prefix's attribute set (an UPDATE's prefixes mostly share one).
+    fn announce(
+        &mut self,
+        load: &Load,
+        prefix: IpNet,
+        got: &Arc<RouteAttrs>,
+        last: &mut Option<(usize, bool)>,
+        ok_total: &AtomicU64,
+    ) {
+        let Some(s) = load.slot(&prefix) else {
+            self.foreign.insert(prefix);
+            return;
         };
-        self.set(prefix, Some(h), ok_total);
+        let i = s.tester * self.per_tester + s.position;
+        if s.tester == self.client {
+            self.set(i, held::OWN, ok_total);
+            return;
+        }
+        let set_id = load
+            .set_of(s)
+            .map_or(usize::MAX, |x| x as usize * 2 + usize::from(prefix.addr().is_ipv6()));
+        let equal = match *last {
+            Some((id, eq)) if id == set_id => eq,
+            _ => {
+                let eq = load.expected_at(s, prefix.addr().is_ipv6()) == Some(&**got);
+                *last = Some((set_id, eq));
+                eq
+            }
+        };
+        if equal {
+            self.set(i, held::OK, ok_total);
+        } else {
+            self.set(i, held::WRONG, ok_total);
+            self.wrong.insert(i, got.clone());
+        }
     }
 
     /// Applies one received UPDATE; `ok_total` counts verified routes of all monitors.
     pub fn apply(&mut self, load: &Load, view: &UpdateView, ok_total: &AtomicU64) {
         for n in view.withdrawn_ipv4() {
-            self.set(IpNet::V4(n.prefix), None, ok_total);
+            self.withdraw(load, IpNet::V4(n.prefix), ok_total);
         }
         if let Some(un) = view.mp_unreach() {
             for n in un.ipv4() {
-                self.set(IpNet::V4(n.prefix), None, ok_total);
+                self.withdraw(load, IpNet::V4(n.prefix), ok_total);
             }
             for n in un.ipv6() {
-                self.set(IpNet::V6(n.prefix), None, ok_total);
+                self.withdraw(load, IpNet::V6(n.prefix), ok_total);
             }
         }
         let reach = view.mp_reach();
@@ -192,22 +239,23 @@ impl MonitorTable {
         if !has_v4 && reach.is_none() {
             return;
         }
-        let u = Update::from_view(view);
-        let (mut a, mp_nh) = received_attrs(&u);
+        let (mut a, mp_nh) = received_attrs(view);
+        let mut last = None;
         if has_v4 {
             let got = Arc::new(a.clone());
             for n in view.announced_ipv4() {
-                self.announce(load, IpNet::V4(n.prefix), &got, ok_total);
+                self.announce(load, IpNet::V4(n.prefix), &got, &mut last, ok_total);
             }
         }
         if let Some(r) = reach {
             a.next_hop = mp_nh;
             let got = Arc::new(a);
+            last = None;
             for n in r.ipv4() {
-                self.announce(load, IpNet::V4(n.prefix), &got, ok_total);
+                self.announce(load, IpNet::V4(n.prefix), &got, &mut last, ok_total);
             }
             for n in r.ipv6() {
-                self.announce(load, IpNet::V6(n.prefix), &got, ok_total);
+                self.announce(load, IpNet::V6(n.prefix), &got, &mut last, ok_total);
             }
         }
     }
@@ -223,60 +271,46 @@ impl MonitorTable {
             }
         };
         for (k, prefixes) in load.prefixes.iter().enumerate() {
-            if k == self.client {
-                continue;
-            }
-            for p in prefixes {
-                if self.held.contains_key(p) {
-                    continue;
+            for (pos, p) in prefixes.iter().enumerate() {
+                let i = k * self.per_tester + pos;
+                let state = self.state.get(i).copied().unwrap_or(held::NONE);
+                let want = || load.expected(p).map(|(_, a)| a.to_string());
+                let problem = |expected, received| Problem {
+                    monitor: self.client,
+                    prefix: p.to_string(),
+                    expected,
+                    received,
+                };
+                match state {
+                    held::NONE if k != self.client => {
+                        v.missing += 1;
+                        note(&mut v, 0, problem(want(), None));
+                    }
+                    held::WRONG => {
+                        v.wrong += 1;
+                        let got = self.wrong.get(&i).map(|a| a.to_string());
+                        note(&mut v, 1, problem(want(), got));
+                    }
+                    held::OWN => {
+                        v.unexpected += 1;
+                        note(&mut v, 2, problem(None, Some("held".into())));
+                    }
+                    _ => {}
                 }
-                v.missing += 1;
-                let want = load.expected(p).map(|(_, a)| a.to_string());
-                note(
-                    &mut v,
-                    0,
-                    Problem {
-                        monitor: self.client,
-                        prefix: p.to_string(),
-                        expected: want,
-                        received: None,
-                    },
-                );
             }
         }
-        let mut held: Vec<(&IpNet, &Held)> = self.held.iter().collect();
-        held.sort_by_key(|(p, _)| **p);
-        for (p, h) in held {
-            match h {
-                Held::Ok => {}
-                Held::Wrong(got) => {
-                    v.wrong += 1;
-                    let want = load.expected(p).map(|(_, a)| a.to_string());
-                    note(
-                        &mut v,
-                        1,
-                        Problem {
-                            monitor: self.client,
-                            prefix: p.to_string(),
-                            expected: want,
-                            received: Some(got.to_string()),
-                        },
-                    );
-                }
-                Held::Unexpected => {
-                    v.unexpected += 1;
-                    note(
-                        &mut v,
-                        2,
-                        Problem {
-                            monitor: self.client,
-                            prefix: p.to_string(),
-                            expected: None,
-                            received: Some("held".into()),
-                        },
-                    );
-                }
-            }
+        for p in &self.foreign {
+            v.unexpected += 1;
+            note(
+                &mut v,
+                2,
+                Problem {
+                    monitor: self.client,
+                    prefix: p.to_string(),
+                    expected: None,
+                    received: Some("held".into()),
+                },
+            );
         }
         v
     }

@@ -1,14 +1,20 @@
 //! One module per subcommand, plus what they share.
 
+pub mod api_client;
+pub mod asn;
 pub mod bench;
+pub mod connection;
 pub mod context;
 pub mod decode;
+pub mod deprovision;
 pub mod encode;
 pub mod input;
 pub mod route_server;
 pub mod routes;
 pub mod run;
+pub mod session;
 pub mod speaker;
+pub mod status;
 pub mod validate;
 
 use std::process::ExitCode;

@@ -1,10 +1,13 @@
 //! `peerlab run [FILE]`: the exchange of a peering file (the built-in example without FILE)
 //! brought up on loopback in one process: its route server, an AS8075 edge per connection and
-//! its customers, each connection walked from `PendingApproval` to `Active`.
+//! its customers, each connection walked from `PendingApproval` to `Active`. With `--api` (on
+//! by default with `--until interrupted`) it serves the lab's HTTP JSON API on loopback, for
+//! the modify operations (`peerlab connection|session|asn|deprovision|status`).
 
 use super::{EXIT_FAILED_INPUT, EXIT_USAGE};
 use crate::lab::report::Report;
 use crate::lab::runner::{self, RunOptions};
+use crate::lab::scenario::{BreakArg, Scenarios};
 use crate::peering::example::EXAMPLE_TOML;
 use crate::peering::load::{parse, Format};
 use crate::peering::model::PeeringFile;
@@ -18,7 +21,13 @@ use std::time::Duration;
 pub enum Until {
     /// Every session Established and AS8075 holding every registered customer's route.
     Converged,
+    /// Ctrl-C, or the peering deprovisioned through the API (serves the API on
+    /// 127.0.0.1:8180 unless --api says otherwise).
+    Interrupted,
 }
+
+/// The API address `--until interrupted` uses when `--api` is not given.
+pub const DEFAULT_API: &str = "127.0.0.1:8180";
 
 /// Arguments of `peerlab run`.
 #[derive(Args, Debug)]
@@ -34,12 +43,19 @@ pub struct RunArgs {
     /// Stop when this condition holds (bounded by --timeout). The default without --duration.
     #[arg(long, value_enum)]
     pub until: Option<Until>,
-    /// Longest wait for --until, in seconds.
-    #[arg(long, default_value_t = 60.0)]
-    pub timeout: f64,
+    /// Longest wait for --until, in seconds (default 60 for converged, 86400 for interrupted).
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Serve the lab's HTTP JSON API on this loopback address (port 0: any free port; the
+    /// address is printed on stderr). `--api` alone: 127.0.0.1:8180.
+    #[arg(long, num_args = 0..=1, default_missing_value = DEFAULT_API)]
+    pub api: Option<std::net::SocketAddr>,
     /// Run this many seconds, then report and stop.
     #[arg(long, conflicts_with_all = ["until"])]
     pub duration: Option<f64>,
+    /// Inject a break-it scenario (repeatable; added to the file's `lab.breakIt`).
+    #[arg(long = "break", value_enum, value_name = "NAME")]
+    pub breaks: Vec<BreakArg>,
 }
 
 fn load(args: &RunArgs) -> Result<PeeringFile, String> {
@@ -59,22 +75,47 @@ fn seconds(v: f64, flag: &str) -> Result<Duration, String> {
 }
 
 /// Runs the lab; exit 0 when every session reached Established (and the lab converged when
-/// `--until converged`), 1 otherwise, 2 for an unusable file or arguments.
+/// `--until converged`), 1 otherwise, 2 for an unusable file or arguments. With break-it
+/// scenarios: exit 0 when every scenario's expected outcome was observed and everything they
+/// do not break converged.
 pub fn run(args: &RunArgs) -> ExitCode {
     let prepared = load(args).and_then(|file| {
+        let interrupted = args.until == Some(Until::Interrupted);
+        let api = match args.api {
+            Some(a) if !a.ip().is_loopback() => {
+                return Err(format!(
+                    "--api {a}: the lab's API binds loopback only; use 127.0.0.1:PORT or [::1]:PORT"
+                ))
+            }
+            Some(a) => Some(a),
+            None if interrupted => DEFAULT_API.parse().ok(),
+            None => None,
+        };
+        let live = crate::lab::live::stderr_is_terminal();
+        let from_file = file.lab.as_ref().map(|l| l.break_it.clone()).unwrap_or_default();
+        let scenarios = Scenarios::of(from_file.into_iter().chain(args.breaks.iter().map(|b| (*b).into())));
+        let base = RunOptions {
+            until_converged: !interrupted,
+            limit: Duration::ZERO,
+            trace: args.trace,
+            progress: true,
+            api,
+            live,
+            scenarios,
+        };
         let opts = match args.duration {
             Some(d) => RunOptions {
                 until_converged: false,
                 limit: seconds(d, "--duration")?,
-                trace: args.trace,
-                progress: true,
+                ..base
             },
-            None => RunOptions {
-                until_converged: true,
-                limit: seconds(args.timeout, "--timeout")?,
-                trace: args.trace,
-                progress: true,
-            },
+            None => {
+                let default = if interrupted { 86_400.0 } else { 60.0 };
+                RunOptions {
+                    limit: seconds(args.timeout.unwrap_or(default), "--timeout")?,
+                    ..base
+                }
+            }
         };
         Ok((file, opts))
     });
@@ -100,7 +141,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
         }
     };
     print(&report, args.json);
-    let ok = report.all_established && (!opts.until_converged || report.converged);
+    let ok = match &report.break_it {
+        Some(b) => b.passed,
+        None => report.all_established && (!opts.until_converged || report.converged),
+    };
     super::status(!ok)
 }
 

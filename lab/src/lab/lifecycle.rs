@@ -23,12 +23,16 @@ pub struct Facts {
     pub validating: bool,
     /// The registered customer ASNs are applied at the route server.
     pub registered_applied: bool,
+    /// The connection has no IPv4 session (none was given; one may be added later).
+    pub no_v4: bool,
+    /// The connection has no IPv6 session.
+    pub no_v6: bool,
 }
 
 impl Facts {
-    /// Whether both sessions are Established.
+    /// Whether every session the connection has is Established.
     pub fn sessions_up(&self) -> bool {
-        self.v4 == Some(State::Established) && self.v6 == Some(State::Established)
+        (self.no_v4 || self.v4 == Some(State::Established)) && (self.no_v6 || self.v6 == Some(State::Established))
     }
 }
 
@@ -102,6 +106,17 @@ mod tests {
                 "Active"
             ]
         );
+    }
+
+    #[test]
+    fn a_connection_with_only_an_ipv4_session_is_up_when_that_session_is() {
+        let f = Facts {
+            v4: Some(State::Established),
+            no_v6: true,
+            ..Facts::default()
+        };
+        assert!(f.sessions_up());
+        assert!(!Facts { no_v6: false, ..f }.sessions_up());
     }
 
     #[test]

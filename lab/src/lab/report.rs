@@ -1,13 +1,14 @@
 //! What `peerlab run` shows at the end: the portal's Connections view, the lab's sessions,
 //! the routes AS8075 holds and the routes the route server filtered, for people and as JSON.
 
+use super::scenario::report::BreakItReport;
 use super::speakers::EdgeRoute;
 use crate::peering::enums::{ConnectionState, SessionState};
 use serde::Serialize;
 use std::fmt::Write as _;
 
 /// One row of the Connections view.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionRow {
     /// `connectionIdentifier`.
@@ -25,6 +26,9 @@ pub struct ConnectionRow {
     pub prefixes_received: usize,
     /// Of those, the prefixes whose origin ASN is registered (the ones Microsoft uses).
     pub prefixes_accepted: usize,
+    /// `errorMessage`: why provisioning failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
 }
 
 /// One lab session.
@@ -47,6 +51,8 @@ pub struct SessionRow {
     pub reached_established: bool,
     /// Prefixes announced to the route server.
     pub announced: usize,
+    /// Whether the session is TCP-MD5 protected (RFC 2385); the key is never shown.
+    pub md5: bool,
 }
 
 /// A route AS8075 holds, with the connection it came over.
@@ -104,6 +110,9 @@ pub struct Report {
     pub all_established: bool,
     /// AS8075 held every route of every registered customer on every connection.
     pub converged: bool,
+    /// The address of the lab's HTTP JSON API, when it served one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
     /// The Connections view.
     pub connections: Vec<ConnectionRow>,
     /// Every lab session.
@@ -114,6 +123,8 @@ pub struct Report {
     pub filtered: Vec<FilteredRow>,
     /// The connection states entered, in order.
     pub lifecycle: Vec<LifecycleStep>,
+    /// The break-it scenarios and their verdict; `null` without scenarios.
+    pub break_it: Option<BreakItReport>,
 }
 
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
@@ -152,6 +163,9 @@ impl Report {
             self.route_server_asn,
             path(&self.registered_asns)
         );
+        if let Some(api) = &self.api {
+            let _ = writeln!(out, "API: http://{api}\n");
+        }
         let _ = writeln!(out, "Connections");
         let rows: Vec<Vec<String>> = self
             .connections
@@ -193,12 +207,21 @@ impl Report {
                     s.loopback.clone(),
                     s.state.to_string(),
                     s.announced.to_string(),
+                    if s.md5 { "yes" } else { "no" }.to_owned(),
                 ]
             })
             .collect();
         table(
             &mut out,
-            &["speaker", "asn", "session address", "loopback", "state", "announced"],
+            &[
+                "speaker",
+                "asn",
+                "session address",
+                "loopback",
+                "state",
+                "announced",
+                "md5",
+            ],
             &rows,
         );
         let _ = writeln!(out, "\nRoutes at AS8075");
@@ -235,6 +258,9 @@ impl Report {
             })
             .collect();
         table(&mut out, &["prefix", "from", "AS path", "reason", "why"], &rows);
+        if let Some(b) = &self.break_it {
+            out.push_str(&b.render());
+        }
         let _ = writeln!(
             out,
             "\nall sessions established: {}; converged: {}",

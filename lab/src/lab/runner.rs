@@ -2,17 +2,23 @@
 //! the speakers, watch until converged (or the time is up, or Ctrl-C), report, and stop every
 //! session with Cease 6/2.
 
-use super::lifecycle::{connection_state, session_state, Facts};
-use super::report::{ConnectionRow, EdgeRouteRow, FilteredRow, LifecycleStep, Report, SessionRow};
+use super::control::Control;
+use super::guid::new_guid;
+use super::lifecycle::{session_state, Facts};
+use super::ops::{self, ConnLife, Ctx, Done, Registration};
+use super::report::{EdgeRouteRow, FilteredRow, LifecycleStep, Report, SessionRow};
+use super::scenario::{Scenarios, Setup};
 use super::speakers::{self, EdgeRib, Running};
 use super::topology::{Role, Topology};
-use crate::peering::enums::ConnectionState;
+use super::{api, live};
+use crate::peering::enums::{ConnectionState, ProvisioningState};
 use crate::peering::model::PeeringFile;
-use bgp_core::fsm::{Cease, State};
+use bgp_core::fsm::{Cease, Reason, State};
 use bgp_core::speaker::{Command, SessionEvent};
 use ipnet::IpNet;
 use route_server::runtime::{self, RouteServerHandle, RuntimeOptions};
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -28,6 +34,12 @@ pub struct RunOptions {
     pub trace: bool,
     /// Print progress lines on stderr.
     pub progress: bool,
+    /// Serve the lab's HTTP JSON API on this loopback address (port 0: a free port).
+    pub api: Option<SocketAddr>,
+    /// Redraw the Connections view in place on stderr (a terminal) instead of progress lines.
+    pub live: bool,
+    /// The break-it scenarios to inject.
+    pub scenarios: Scenarios,
 }
 
 /// How long validation waits for the customers' routes to reach the route server under
@@ -40,59 +52,134 @@ const DRAIN: Duration = Duration::from_secs(2);
 /// The shutdown communication of the lab's own sessions.
 const STOP_MESSAGE: &str = "peerlab run: lab stopping";
 
-/// Everything the run watches.
-struct Lab {
-    top: Topology,
+/// Everything the run watches (and the API changes).
+pub struct Lab {
+    pub(super) top: Topology,
+    pub(super) file: PeeringFile,
     started: Instant,
-    facts: Vec<Facts>,
-    states: Vec<ConnectionState>,
+    pub(super) facts: Vec<Facts>,
+    states: Vec<Option<ConnectionState>>,
     steps: Vec<LifecycleStep>,
-    fsm: Vec<Option<State>>,
+    pub(super) fsm: Vec<Option<State>>,
     reached: Vec<bool>,
-    ribs: Vec<EdgeRib>,
-    expected: Vec<IpNet>,
-    progress: bool,
+    pub(super) ribs: Vec<EdgeRib>,
+    pub(super) expected: Vec<IpNet>,
+    pub(super) progress: bool,
     established_shown: usize,
+    /// Per connection: being removed, removed.
+    pub(super) life: Vec<ConnLife>,
+    /// Per speaker: stopped for good (its connection was removed).
+    pub(super) speaker_gone: Vec<bool>,
+    /// Per speaker: times it reached Established.
+    pub(super) established_count: Vec<u32>,
+    /// Per speaker: NOTIFICATIONs received, as `code/subcode`.
+    pub(super) notifications_received: Vec<Vec<String>>,
+    /// The peering's registered ASNs.
+    pub(super) registrations: Vec<Registration>,
+    /// The registered ASNs were applied at the route server (validation done).
+    registry_applied: bool,
+    /// `DELETE /peerings/{name}` was asked.
+    pub(super) deprovisioning: bool,
+    /// Deprovisioning finished: the run ends.
+    pub(super) ended: bool,
+    /// Something shown changed since the live view was last drawn.
+    pub(super) changed: bool,
+    /// The API's address, once bound.
+    pub(super) api: Option<SocketAddr>,
+    /// With the live view: the lines drawn last time.
+    live_drawn: Option<usize>,
+    /// Per-speaker tuning (TCP-MD5, max-prefix) and the break-it scenarios.
+    pub(super) setup: Setup,
 }
 
 impl Lab {
-    fn new(top: Topology, progress: bool) -> Self {
-        let n = top.speakers.len();
-        let c = top.connections.len();
+    fn new(top: Topology, file: &PeeringFile, progress: bool) -> Self {
         let expected = top.expected_at_edge();
-        Lab {
+        let registrations = file
+            .registered_asns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                Some(Registration {
+                    name: r.name.clone().unwrap_or_else(|| format!("registered-asn-{}", i + 1)),
+                    asn: r.asn?,
+                    key: r.peering_service_prefix_key.clone().unwrap_or_else(new_guid),
+                    state: r.provisioning_state.unwrap_or(ProvisioningState::Succeeded),
+                })
+            })
+            .collect();
+        let mut lab = Lab {
             top,
+            file: file.clone(),
             started: Instant::now(),
-            facts: vec![Facts::default(); c],
+            facts: Vec::new(),
             states: Vec::new(),
             steps: Vec::new(),
-            fsm: vec![None; n],
-            reached: vec![false; n],
-            ribs: vec![EdgeRib::default(); n],
+            fsm: Vec::new(),
+            reached: Vec::new(),
+            ribs: Vec::new(),
             expected,
             progress,
             established_shown: 0,
-        }
+            life: Vec::new(),
+            speaker_gone: Vec::new(),
+            established_count: Vec::new(),
+            notifications_received: Vec::new(),
+            registrations,
+            registry_applied: false,
+            deprovisioning: false,
+            ended: false,
+            changed: true,
+            api: None,
+            live_drawn: None,
+            setup: Setup::default(),
+        };
+        lab.grow();
+        lab
+    }
+
+    /// Sizes the per-connection and per-speaker records after the topology grew.
+    pub(super) fn grow(&mut self) {
+        let c = self.top.connections.len();
+        let n = self.top.speakers.len();
+        self.facts.resize(c, Facts::default());
+        self.states.resize(c, None);
+        self.life.resize(c, ConnLife::default());
+        self.fsm.resize(n, None);
+        self.reached.resize(n, false);
+        self.ribs.resize(n, EdgeRib::default());
+        self.speaker_gone.resize(n, false);
+        self.established_count.resize(n, 0);
+        self.notifications_received.resize(n, Vec::new());
     }
 
     /// Records every connection whose state changed.
-    fn note(&mut self) {
-        for (i, f) in self.facts.iter_mut().enumerate() {
+    pub(super) fn note(&mut self) {
+        for i in 0..self.top.connections.len() {
             let conn = &self.top.connections[i];
-            f.v4 = self.fsm[conn.v4];
-            f.v6 = self.fsm[conn.v6];
-            let state = connection_state(f);
-            if self.states.get(i) == Some(&state) {
+            let f = &mut self.facts[i];
+            f.no_v4 = conn.v4.is_none();
+            f.no_v6 = conn.v6.is_none();
+            f.v4 = conn.v4.and_then(|s| self.fsm[s]);
+            f.v6 = conn.v6.and_then(|s| self.fsm[s]);
+            if self.life[i].gone {
                 continue;
             }
-            if self.states.len() <= i {
-                self.states.push(state);
-            } else {
-                self.states[i] = state;
+            let state = self.connection_state_of(i);
+            if self.states[i] == Some(state) {
+                continue;
             }
+            self.states[i] = Some(state);
+            self.changed = true;
+            let conn = &self.top.connections[i];
             let at_ms = self.started.elapsed().as_millis() as u64;
-            if self.progress {
-                eprintln!("peerlab run: {:>6} ms {}: {state}", at_ms, conn.name);
+            if self.progress && !self.live_view() {
+                match &conn.error_message {
+                    Some(e) if state == ConnectionState::ProvisioningFailed => {
+                        eprintln!("peerlab run: {:>6} ms {}: {state}: {e}", at_ms, conn.name);
+                    }
+                    _ => eprintln!("peerlab run: {:>6} ms {}: {state}", at_ms, conn.name),
+                }
             }
             self.steps.push(LifecycleStep {
                 at_ms,
@@ -101,38 +188,80 @@ impl Lab {
             });
         }
         let up = self.fsm.iter().filter(|s| **s == Some(State::Established)).count();
-        if self.progress && up != self.established_shown {
-            eprintln!("peerlab run: {up}/{} sessions Established", self.fsm.len());
+        if up != self.established_shown {
+            self.changed = true;
+            if self.progress && !self.live_view() {
+                eprintln!("peerlab run: {up}/{} sessions Established", self.fsm.len());
+            }
         }
         self.established_shown = up;
     }
 
-    fn all_established(&self) -> bool {
-        self.reached.iter().all(|r| *r)
+    fn live_view(&self) -> bool {
+        self.live_drawn.is_some()
+    }
+
+    /// Every session not removed reached Established.
+    pub(super) fn all_established(&self) -> bool {
+        self.reached.iter().zip(&self.speaker_gone).all(|(r, gone)| *r || *gone)
     }
 
     fn edge_prefixes(&self, c: usize) -> BTreeSet<IpNet> {
         let conn = &self.top.connections[c];
         [conn.v4, conn.v6]
-            .iter()
-            .flat_map(|i| self.ribs[*i].routes.keys().copied())
+            .into_iter()
+            .flatten()
+            .flat_map(|i| self.ribs[i].routes.keys().copied())
             .collect()
     }
 
-    fn converged(&self) -> bool {
+    /// Connections that are neither failed nor being removed.
+    fn live_connections(&self) -> Vec<usize> {
+        (0..self.top.connections.len())
+            .filter(|c| {
+                !self.life[*c].removing && !self.life[*c].gone && self.top.connections[*c].error_message.is_none()
+            })
+            .collect()
+    }
+
+    /// Every session up, and AS8075 holding every registered customer's route on every live
+    /// connection.
+    pub(super) fn converged(&self) -> bool {
         self.all_established()
-            && self.facts.iter().all(|f| f.registered_applied)
-            && (0..self.top.connections.len()).all(|c| {
+            && self.live_connections().into_iter().all(|c| {
                 let held = self.edge_prefixes(c);
-                self.expected.iter().all(|p| held.contains(p))
+                self.facts[c].registered_applied && self.expected.iter().all(|p| held.contains(p))
             })
     }
 
+    /// Redraws the live view when something changed.
+    fn draw(&mut self) {
+        if let Some(drawn) = self.live_drawn {
+            if self.changed {
+                self.live_drawn = Some(live::redraw(&self.connection_rows(), drawn));
+            }
+        }
+        self.changed = false;
+    }
+
     fn on_event(&mut self, i: usize, e: SessionEvent, running: &[Running], trace: bool) {
+        self.setup.observe(i, &e);
         match e {
             SessionEvent::Transition(t) => {
                 if trace {
                     eprintln!("{t}");
+                }
+                if let Reason::NotificationReceived(n) = &t.reason {
+                    self.notifications_received[i].push(format!("{}/{}", n.code, n.subcode));
+                    if self.progress && !self.live_view() {
+                        eprintln!(
+                            "peerlab run: {}: NOTIFICATION received {}/{}",
+                            self.top.speakers[i].name, n.code, n.subcode
+                        );
+                    }
+                }
+                if t.to == State::Established {
+                    self.established_count[i] += 1;
                 }
                 self.fsm[i] = Some(t.to);
                 self.reached[i] |= t.to == State::Established;
@@ -141,7 +270,7 @@ impl Lab {
             SessionEvent::Established(n) => {
                 let plan = &self.top.speakers[i];
                 if matches!(plan.role, Role::Customer { .. }) {
-                    match speakers::announcements(plan, &n.tx) {
+                    match speakers::announcements(&self.setup.announcing(i, plan), &n.tx) {
                         Ok(msgs) => {
                             let _ = running[i].commands.try_send(Command::SendUpdates(msgs));
                         }
@@ -152,9 +281,13 @@ impl Lab {
             SessionEvent::Update(u) => {
                 if matches!(self.top.speakers[i].role, Role::Edge { .. }) {
                     self.ribs[i].apply(&u);
+                    self.changed = true;
                 }
             }
-            SessionEvent::Down { .. } => self.ribs[i].routes.clear(),
+            SessionEvent::Down { .. } => {
+                self.changed |= !self.ribs[i].routes.is_empty();
+                self.ribs[i].routes.clear();
+            }
             SessionEvent::NotificationSent(n) if trace => {
                 eprintln!(
                     "{}: NOTIFICATION sent {}/{}",
@@ -172,11 +305,15 @@ impl Lab {
 /// Runs the lab of `file`. The report, or why the lab could not start.
 pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String> {
     let top = Topology::plan(file)?;
-    let mut lab = Lab::new(top, opts.progress);
+    let mut lab = Lab::new(top, file, opts.progress);
+    lab.setup = Setup::prepare(&lab.top, opts.scenarios).await?;
+    if opts.live {
+        lab.live_drawn = Some(0);
+    }
     let deadline = lab.started + opts.limit;
     lab.note();
-    for f in &mut lab.facts {
-        f.approved = true;
+    for (f, c) in lab.facts.iter_mut().zip(&lab.top.connections) {
+        f.approved = c.error_message.is_none();
     }
     lab.note();
     let rs_opts = RuntimeOptions {
@@ -186,14 +323,32 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
     let rs = runtime::start(&lab.top.rs, rs_opts)
         .await
         .map_err(|e| format!("the route server cannot start: {e}"))?;
-    for f in &mut lab.facts {
-        f.provisioned = true;
+    for (f, c) in lab.facts.iter_mut().zip(&lab.top.connections) {
+        f.provisioned = c.error_message.is_none();
     }
     lab.note();
+    let (control, mut requests) = Control::channel();
+    let (stop_api, api_stopped) = tokio::sync::oneshot::channel::<()>();
+    if let Some(addr) = opts.api {
+        let listener = match api::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                rs.shutdown(Duration::from_secs(1)).await;
+                return Err(e);
+            }
+        };
+        let bound = listener.local_addr().map_err(|e| format!("--api {addr}: {e}"))?;
+        lab.api = Some(bound);
+        eprintln!("peerlab run: API listening on http://{bound}");
+        tokio::spawn(api::serve(listener, control, async {
+            let _ = api_stopped.await;
+        }));
+    }
     let (ev_tx, mut ev_rx) = mpsc::channel(1024);
+    let (done_tx, mut done_rx) = mpsc::channel::<Done>(16);
     let mut running = Vec::new();
     for (i, plan) in lab.top.speakers.iter().enumerate() {
-        match speakers::start(i, plan, lab.top.rs.asn, ev_tx.clone()) {
+        match speakers::start_tuned(i, plan, lab.top.rs.asn, &lab.setup.tuning[i], ev_tx.clone()) {
             Ok(r) => running.push(r),
             Err(e) => {
                 stop(&rs, &running).await;
@@ -201,7 +356,6 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
             }
         }
     }
-    drop(ev_tx);
     let expected_rejected: usize = lab
         .top
         .speakers
@@ -219,9 +373,18 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
                 Some((i, e)) => lab.on_event(i, e, &running, opts.trace),
                 None => break,
             },
+            r = requests.recv() => if let Some(req) = r {
+                let ctx = Ctx { rs: &rs, running: &mut running, events: &ev_tx, done: &done_tx };
+                ops::handle(&mut lab, ctx, req).await;
+            },
+            d = done_rx.recv() => if let Some(Done::Removed { connection, result }) = d {
+                lab.removed(connection, result, &running);
+            },
             _ = tick.tick() => {
                 validating_since = phase(&mut lab, &rs, validating_since, expected_rejected).await;
-                if opts.until_converged && lab.converged() {
+                lab.setup.tick(&lab.top, &lab.fsm, &lab.states, &lab.ribs, &running);
+                lab.draw();
+                if (opts.until_converged && done(&lab, &rs).await) || lab.ended {
                     break;
                 }
             }
@@ -234,6 +397,9 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
             }
         }
     }
+    lab.note();
+    lab.draw();
+    let _ = stop_api.send(());
     let report = report(&lab, file, &rs).await;
     cease(&running).await;
     // Watch the sessions go down (bounded), so --trace shows the Cease too.
@@ -248,9 +414,10 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
     Ok(report)
 }
 
-/// Moves connections on: validation once both sessions are up under deny-all, then the
-/// registered ASNs once every connection validates and the customers' routes reached the
-/// route server (or [`VALIDATION_WAIT`] passed).
+/// Moves connections on: validation once a connection's sessions are up under deny-all,
+/// then the registered ASNs once every connection validates and the customers' routes
+/// reached the route server (or [`VALIDATION_WAIT`] passed). A connection added later
+/// validates as soon as its sessions are up and turns Active on the next tick.
 async fn phase(
     lab: &mut Lab,
     rs: &RouteServerHandle,
@@ -258,15 +425,31 @@ async fn phase(
     expected_rejected: usize,
 ) -> Option<Instant> {
     let mut since = validating_since;
-    let deny_all: Vec<bool> = (0..lab.facts.len()).map(|c| lab.edge_prefixes(c).is_empty()).collect();
-    for (f, deny_all_holds) in lab.facts.iter_mut().zip(deny_all) {
+    let live = lab.live_connections();
+    if lab.registry_applied {
+        for &c in &live {
+            let f = &mut lab.facts[c];
+            if f.validating && f.provisioned {
+                f.registered_applied = true;
+            } else if f.sessions_up() && f.provisioned {
+                f.validating = true;
+            }
+        }
+        lab.note();
+        return since;
+    }
+    for &c in &live {
+        let deny_all_holds = lab.edge_prefixes(c).is_empty();
+        let f = &mut lab.facts[c];
         if f.sessions_up() && !f.validating && deny_all_holds {
             f.validating = true;
         }
     }
     lab.note();
-    let all_validating = lab.facts.iter().all(|f| f.validating);
-    if !all_validating || lab.facts.iter().all(|f| f.registered_applied) {
+    if !live
+        .iter()
+        .all(|c| lab.facts[*c].validating || lab.setup.blocks_provisioning(*c))
+    {
         return since;
     }
     let started = *since.get_or_insert_with(Instant::now);
@@ -279,13 +462,15 @@ async fn phase(
         .filter(|(_, s)| matches!(s.role, Role::Customer { .. }))
         .all(|(i, _)| lab.reached[i]);
     if (customers_up && rejected >= expected_rejected) || started.elapsed() >= VALIDATION_WAIT {
-        for asn in lab.top.registered.clone() {
+        let extra = lab.setup.extra_registrations();
+        for asn in lab.registrations.iter().map(|r| r.asn).chain(extra).collect::<Vec<_>>() {
             if let Err(e) = rs.register_asn(asn).await {
                 eprintln!("peerlab run: cannot register AS{asn}: {e}");
             }
         }
-        for f in &mut lab.facts {
-            f.registered_applied = true;
+        lab.registry_applied = true;
+        for c in live {
+            lab.facts[c].registered_applied = !lab.setup.blocks_provisioning(c);
         }
         lab.note();
     }
@@ -293,37 +478,26 @@ async fn phase(
 }
 
 async fn report(lab: &Lab, file: &PeeringFile, rs: &RouteServerHandle) -> Report {
-    let registered: BTreeSet<u32> = lab.top.registered.iter().copied().collect();
-    let mut connections = Vec::new();
     let mut routes = Vec::new();
     for (c, conn) in lab.top.connections.iter().enumerate() {
-        let mut received = 0;
-        let mut accepted = 0;
-        for i in [conn.v4, conn.v6] {
+        if lab.life[c].gone {
+            continue;
+        }
+        for i in [conn.v4, conn.v6].into_iter().flatten() {
             for r in lab.ribs[i].routes.values() {
-                received += 1;
-                accepted += usize::from(r.origin_as.is_some_and(|o| registered.contains(&o)));
                 routes.push(EdgeRouteRow {
                     connection: conn.name.clone(),
                     route: r.clone(),
                 });
             }
         }
-        connections.push(ConnectionRow {
-            connection: conn.name.clone(),
-            facility: conn.facility,
-            connection_state: lab.states.get(c).copied().unwrap_or(ConnectionState::PendingApproval),
-            session_state_v4: session_state(lab.fsm[conn.v4]),
-            session_state_v6: session_state(lab.fsm[conn.v6]),
-            prefixes_received: received,
-            prefixes_accepted: accepted,
-        });
     }
     let sessions = lab
         .top
         .speakers
         .iter()
         .enumerate()
+        .filter(|(i, _)| !lab.speaker_gone[*i])
         .map(|(i, s)| SessionRow {
             speaker: s.name.clone(),
             asn: s.asn,
@@ -333,6 +507,7 @@ async fn report(lab: &Lab, file: &PeeringFile, rs: &RouteServerHandle) -> Report
             state: session_state(lab.fsm[i]),
             reached_established: lab.reached[i],
             announced: s.prefixes.len(),
+            md5: lab.setup.tuning.get(i).map_or(s.md5.is_some(), |t| t.md5.is_some()),
         })
         .collect();
     let filtered = rs
@@ -355,11 +530,29 @@ async fn report(lab: &Lab, file: &PeeringFile, rs: &RouteServerHandle) -> Report
         registered_asns: rs.registered_asns().await.unwrap_or_default(),
         all_established: lab.all_established(),
         converged: lab.converged(),
-        connections,
+        api: lab.api.map(|a| a.to_string()),
+        connections: lab.connection_rows(),
         sessions,
         routes_at_as8075: routes,
         filtered,
         lifecycle: lab.steps.clone(),
+        break_it: lab
+            .setup
+            .judge(&lab.top, &lab.fsm, &lab.ribs, &lab.states, &lab.speaker_gone, rs)
+            .await,
+    }
+}
+
+/// Whether `--until converged` is satisfied: with break-it scenarios, when each expected
+/// outcome was observed and the rest converged; otherwise when the lab converged.
+async fn done(lab: &Lab, rs: &RouteServerHandle) -> bool {
+    match lab
+        .setup
+        .judge(&lab.top, &lab.fsm, &lab.ribs, &lab.states, &lab.speaker_gone, rs)
+        .await
+    {
+        Some(b) => b.passed,
+        None => lab.converged(),
     }
 }
 

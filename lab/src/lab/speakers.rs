@@ -2,6 +2,7 @@
 //! funnelling their events into one channel, and what an edge has learned.
 
 use super::topology::SpeakerPlan;
+use super::tuning::Tuning;
 use crate::cli::routes::RouteArgs;
 use bgp_core::attr::{AttrValue, NextHop, Origin};
 use bgp_core::fsm::{PeerAs, SessionConfig};
@@ -25,20 +26,40 @@ pub struct Running {
     pub tasks: Vec<JoinHandle<()>>,
 }
 
-/// Starts `plan`'s session (active, from its loopback source to the route server's socket)
-/// and forwards its events, tagged with `index`, to `events`.
+/// Starts `plan`'s session (active, from its loopback source to the route server's socket,
+/// with the plan's TCP-MD5 key) and forwards its events, tagged with `index`, to `events`.
 pub fn start(
     index: usize,
     plan: &SpeakerPlan,
     rs_asn: u32,
     events: mpsc::Sender<(usize, SessionEvent)>,
 ) -> Result<Running, String> {
-    let mut cfg = SessionConfig::new(plan.name.as_str(), plan.asn, PeerAs::Exact(rs_asn), plan.router_id);
+    let tuning = Tuning {
+        md5: plan.md5.clone(),
+        ..Tuning::default()
+    };
+    start_tuned(index, plan, rs_asn, &tuning, events)
+}
+
+/// [`start`] with `tuning` applied: its MD5 key, expected peer ASN, hold time and relay.
+pub fn start_tuned(
+    index: usize,
+    plan: &SpeakerPlan,
+    rs_asn: u32,
+    tuning: &Tuning,
+    events: mpsc::Sender<(usize, SessionEvent)>,
+) -> Result<Running, String> {
+    let peer_as = tuning.expect_peer_as.unwrap_or(rs_asn);
+    let mut cfg = SessionConfig::new(plan.name.as_str(), plan.asn, PeerAs::Exact(peer_as), plan.router_id);
     cfg.families = vec![plan.family];
     cfg.connect_retry_time = 1;
+    if let Some(h) = tuning.hold_time {
+        cfg.hold_time = h;
+    }
     cfg.validate()?;
-    let mut connector = TcpConnector::new(plan.listen);
+    let mut connector = TcpConnector::new(tuning.connect_to.unwrap_or(plan.listen));
     connector.local = Some(SocketAddr::new(plan.source, 0));
+    connector.md5.clone_from(&tuning.md5);
     let opts = DriverOptions {
         start: true,
         restart_after: Some(Duration::from_secs(1)),

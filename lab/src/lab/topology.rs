@@ -8,7 +8,7 @@
 //! come from `::1`, each to a listen port of its own. Customers, who have no addresses in the
 //! file, get labels from the documentation ranges 198.51.100.0/24 and 2001:db8:100::/64.
 
-use crate::peering::model::PeeringFile;
+use crate::peering::model::{DirectConnection, PeeringFile};
 use bgp_core::Family;
 use ipnet::IpNet;
 use route_server::runtime::Transport;
@@ -61,19 +61,29 @@ pub struct SpeakerPlan {
     pub prefixes: Vec<IpNet>,
     /// AS_PATH of the announcements, ending in the origin ASN.
     pub as_path: Vec<u32>,
+    /// TCP-MD5 key of the session (the connection's `md5AuthenticationKey`; edges only).
+    pub md5: Option<String>,
 }
 
-/// One connection of the file, as shown in the Connections view.
+/// One connection of the file (or added while running), as shown in the Connections view.
 #[derive(Debug, Clone)]
 pub struct ConnectionPlan {
     /// `connectionIdentifier`, or `connection N`.
     pub name: String,
     /// `peeringDBFacilityId`.
     pub facility: Option<u32>,
-    /// Index of its IPv4 edge speaker.
-    pub v4: usize,
-    /// Index of its IPv6 edge speaker.
-    pub v6: usize,
+    /// Index of its IPv4 edge speaker; `None` without an IPv4 session.
+    pub v4: Option<usize>,
+    /// Index of its IPv6 edge speaker; `None` without an IPv6 session.
+    pub v6: Option<usize>,
+    /// The route server's client of this connection, e.g. `AS8075-1`.
+    pub client: String,
+    /// Why provisioning failed (`ProvisioningFailed`); no session is started then.
+    pub error_message: Option<String>,
+    /// Removed (de-configured): its addresses are free again.
+    pub removed: bool,
+    /// The `DirectConnection` resource as given.
+    pub resource: DirectConnection,
 }
 
 /// Everything a lab runs.
@@ -87,19 +97,17 @@ pub struct Topology {
     pub speakers: Vec<SpeakerPlan>,
     /// The connections.
     pub connections: Vec<ConnectionPlan>,
-    /// The peering's registered customer ASNs, applied when validation is done.
-    pub registered: Vec<u32>,
 }
 
 /// A free TCP port on `ip` (bound and released at once).
-fn free_port(ip: IpAddr) -> Result<u16, String> {
+pub(super) fn free_port(ip: IpAddr) -> Result<u16, String> {
     std::net::TcpListener::bind((ip, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .map_err(|e| format!("cannot find a free port on {ip}: {e}"))
 }
 
-fn v4_source(net: u8, index: usize) -> IpAddr {
+pub(super) fn v4_source(net: u8, index: usize) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 0, net, (index + 1) as u8))
 }
 
@@ -127,66 +135,11 @@ impl Topology {
             transports: Vec::new(),
             speakers: Vec::new(),
             connections: Vec::new(),
-            registered: file.registered_asns.iter().filter_map(|r| r.asn).collect(),
         };
-        for (c, conn) in file.connections.iter().enumerate() {
-            let at = format!("`connections[{c}].bgpSession");
-            let s = conn
-                .bgp_session
-                .as_ref()
-                .ok_or_else(|| format!("`connections[{c}].bgpSession`: the lab needs the session addresses"))?;
-            let ms4 = s
-                .microsoft_session_ipv4_address
-                .ok_or_else(|| format!("{at}.microsoftSessionIPv4Address`: missing"))?;
-            let ms6 = s
-                .microsoft_session_ipv6_address
-                .ok_or_else(|| format!("{at}.microsoftSessionIPv6Address`: missing"))?;
-            let client = format!("AS8075-{}", c + 1);
-            top.rs.clients.push(ClientConfig {
-                name: client.clone(),
-                asn: MICROSOFT_ASN,
-                addresses: vec![IpAddr::V4(ms4), IpAddr::V6(ms6)],
-                md5_key: None,
-                max_prefixes_v4: s.max_prefixes_advertised_v4,
-                max_prefixes_v6: s.max_prefixes_advertised_v6,
-                add_path: false,
-                restart_after_secs: None,
-            });
-            let v4 = top.add(SpeakerPlan {
-                name: format!("{client} v4"),
-                role: Role::Edge { connection: c },
-                asn: MICROSOFT_ASN,
-                router_id: Ipv4Addr::new(10, 80, 75, (c + 1) as u8),
-                family: Family::IPV4_UNICAST,
-                label: IpAddr::V4(ms4),
-                source: v4_source(1, c),
-                listen: listen4,
-                rs_session: format!("{client}@{ms4}"),
-                prefixes: Vec::new(),
-                as_path: Vec::new(),
-            });
-            let v6 = top.add(SpeakerPlan {
-                name: format!("{client} v6"),
-                role: Role::Edge { connection: c },
-                asn: MICROSOFT_ASN,
-                router_id: Ipv4Addr::new(10, 80, 75, (c + 1) as u8),
-                family: Family::IPV6_UNICAST,
-                label: IpAddr::V6(ms6),
-                source: lo6,
-                listen: SocketAddr::new(lo6, free_port(lo6)?),
-                rs_session: format!("{client}@{ms6}"),
-                prefixes: Vec::new(),
-                as_path: Vec::new(),
-            });
-            top.connections.push(ConnectionPlan {
-                name: conn
-                    .connection_identifier
-                    .clone()
-                    .unwrap_or_else(|| format!("connection {}", c + 1)),
-                facility: conn.peering_db_facility_id,
-                v4,
-                v6,
-            });
+        for conn in &file.connections {
+            if let Some(client) = top.plan_connection(conn)?.client {
+                top.rs.clients.push(client);
+            }
         }
         for (i, cu) in customers.iter().enumerate() {
             let registered = file.is_registered(cu.asn);
@@ -220,6 +173,7 @@ impl Topology {
                 rs_session: format!("{}@{l4}", cu.name),
                 prefixes: cu.prefixes_v4.iter().map(|p| IpNet::V4(*p)).collect(),
                 as_path: as_path.clone(),
+                md5: None,
             });
             top.add(SpeakerPlan {
                 name: format!("{} v6", cu.name),
@@ -233,12 +187,13 @@ impl Topology {
                 rs_session: format!("{}@{l6}", cu.name),
                 prefixes: cu.prefixes_v6.iter().map(|p| IpNet::V6(*p)).collect(),
                 as_path,
+                md5: None,
             });
         }
         Ok(top)
     }
 
-    fn add(&mut self, s: SpeakerPlan) -> usize {
+    pub(super) fn add(&mut self, s: SpeakerPlan) -> usize {
         self.transports.push(Transport {
             session_address: s.label,
             listen: s.listen,

@@ -65,7 +65,11 @@ pub struct StatsView {
 #[derive(Debug)]
 pub(crate) struct Parts {
     pub listeners: Mutex<Vec<Listener>>,
-    pub bound: Vec<(SocketAddr, SocketAddr)>,
+    pub bound: Mutex<Vec<(SocketAddr, SocketAddr)>>,
+    /// The configuration started with (listen addresses, ASN, identifier) for added clients.
+    pub config: crate::config::RouteServerConfig,
+    /// Events of added clients' sessions → the table task.
+    pub events: mpsc::Sender<(SessionId, bgp_core::speaker::SessionEvent)>,
     pub tasks: Mutex<Vec<JoinHandle<()>>>,
     pub table_task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -73,8 +77,8 @@ pub(crate) struct Parts {
 /// A running route server. Cheap to clone; [`RouteServerHandle::shutdown`] stops it.
 #[derive(Clone, Debug)]
 pub struct RouteServerHandle {
-    jobs: mpsc::Sender<Job>,
-    parts: Arc<Parts>,
+    pub(crate) jobs: mpsc::Sender<Job>,
+    pub(crate) parts: Arc<Parts>,
 }
 
 impl RouteServerHandle {
@@ -82,7 +86,7 @@ impl RouteServerHandle {
         RouteServerHandle { jobs, parts }
     }
 
-    async fn run<R: Send + 'static>(
+    pub(crate) async fn run<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Table) -> R + Send + 'static,
     ) -> Result<R, RuntimeError> {
@@ -107,7 +111,7 @@ impl RouteServerHandle {
 
     /// The listen addresses: (as configured, as bound — with the real port when 0 was given).
     pub fn listen_addrs(&self) -> Vec<(SocketAddr, SocketAddr)> {
-        self.parts.bound.clone()
+        self.parts.bound.lock().map(|b| b.clone()).unwrap_or_default()
     }
 
     /// Every session.
@@ -195,8 +199,12 @@ impl RouteServerHandle {
     /// Table-wide figures.
     pub async fn stats(&self) -> Result<StatsView, RuntimeError> {
         self.run(|t| StatsView {
-            sessions: t.slots.len(),
-            established: t.slots.iter().filter(|s| s.state == State::Established).count(),
+            sessions: t.slots.iter().filter(|s| !s.removed).count(),
+            established: t
+                .slots
+                .iter()
+                .filter(|s| !s.removed && s.state == State::Established)
+                .count(),
             registered_asns: t.rs.registered_asns().len(),
             table: t.rs.stats(),
             memory: t.rs.memory(),

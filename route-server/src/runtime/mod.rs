@@ -16,8 +16,10 @@
 //! - `spawn`: [`start`]: listeners, sessions, event pumps, output forwarders, the table task.
 //! - `table`: the table task: events into the engine, output out, max-prefix shutdowns.
 //! - [`handle`]: [`RouteServerHandle`], the queries, registry changes and shutdown.
+//! - `clients`: clients added and removed while running.
 //! - [`view`]: the JSON shapes of sessions, routes and verdicts.
 
+mod clients;
 pub mod handle;
 pub mod options;
 mod spawn;

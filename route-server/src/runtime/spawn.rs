@@ -19,7 +19,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tracing::info;
 
-fn fsm_config(rs: &RouteServerConfig, s: &SessionConfig, name: &str, opts: &RuntimeOptions) -> FsmConfig {
+pub(crate) fn fsm_config(rs: &RouteServerConfig, s: &SessionConfig, name: &str, opts: &RuntimeOptions) -> FsmConfig {
     let mut c = FsmConfig::new(name, rs.asn, PeerAs::Exact(s.asn), rs.router_id);
     c.passive = true;
     c.hold_time = opts.hold_time;
@@ -113,9 +113,11 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
             transitions: VecDeque::new(),
             sent: VecDeque::new(),
             peer_router_id: None,
+            listen: listener.local_addr(),
+            peer,
+            removed: false,
         });
     }
-    drop(ev_tx);
     let bound: Vec<(SocketAddr, SocketAddr)> = listeners.iter().map(|(k, l)| (*k, l.local_addr())).collect();
     let (job_tx, job_rx) = mpsc::channel::<table::Job>(64);
     let table = Table { rs, slots, opts };
@@ -124,7 +126,9 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
         job_tx,
         Arc::new(super::handle::Parts {
             listeners: std::sync::Mutex::new(listeners.into_values().collect()),
-            bound,
+            bound: std::sync::Mutex::new(bound),
+            config: config.clone(),
+            events: ev_tx,
             tasks: std::sync::Mutex::new(tasks),
             table_task: std::sync::Mutex::new(Some(table_task)),
         }),
@@ -133,7 +137,11 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
 
 /// Session events → the table task, tagged with the session; waits when the table is busy
 /// (the session then stops reading its socket: back-pressure).
-async fn pump(id: SessionId, mut events: mpsc::Receiver<SessionEvent>, table: mpsc::Sender<(SessionId, SessionEvent)>) {
+pub(crate) async fn pump(
+    id: SessionId,
+    mut events: mpsc::Receiver<SessionEvent>,
+    table: mpsc::Sender<(SessionId, SessionEvent)>,
+) {
     while let Some(ev) = events.recv().await {
         if table.send((id, ev)).await.is_err() {
             return;
@@ -142,7 +150,7 @@ async fn pump(id: SessionId, mut events: mpsc::Receiver<SessionEvent>, table: mp
 }
 
 /// UPDATE batches from the table → the session; waits on the session, never on the table.
-async fn forward(mut batches: mpsc::Receiver<Vec<Bytes>>, session: mpsc::Sender<Command>) {
+pub(crate) async fn forward(mut batches: mpsc::Receiver<Vec<Bytes>>, session: mpsc::Sender<Command>) {
     while let Some(b) = batches.recv().await {
         if session.send(Command::SendUpdates(b)).await.is_err() {
             return;

@@ -32,6 +32,12 @@ pub(crate) struct Slot {
     pub transitions: VecDeque<TransitionView>,
     pub sent: VecDeque<NotificationView>,
     pub peer_router_id: Option<std::net::Ipv4Addr>,
+    /// The listen address (as bound) serving this session.
+    pub listen: std::net::SocketAddr,
+    /// The address the client connects from.
+    pub peer: std::net::IpAddr,
+    /// The client was removed ([`super::RouteServerHandle::remove_client`]).
+    pub removed: bool,
 }
 
 /// The engine and the sessions' slots.
@@ -60,7 +66,7 @@ impl Table {
     /// Finds a session by name (`client@address`), or by client name when that client has
     /// one session.
     pub fn find(&self, name: &str) -> Option<SessionId> {
-        if let Some(i) = self.slots.iter().position(|s| s.name == name) {
+        if let Some(i) = self.slots.iter().position(|s| s.name == name && !s.removed) {
             return Some(SessionId(i as u16));
         }
         let mut of_client = self

@@ -106,6 +106,8 @@ pub struct RouteServer {
     next_path_id: u32,
     /// Attribute sets to release after an ingest loop (reused buffer).
     attrs_pending: Vec<AttrId>,
+    /// Sessions removed with [`RouteServer::remove_session`]: their ids are never reused.
+    removed: FxHashSet<u16>,
 }
 
 impl RouteServer {
@@ -126,6 +128,7 @@ impl RouteServer {
             path_ids: FxHashMap::default(),
             next_path_id: 0,
             attrs_pending: Vec::new(),
+            removed: FxHashSet::default(),
         }
     }
 
@@ -144,7 +147,13 @@ impl RouteServer {
         if self.sessions.len() >= u16::MAX as usize {
             return Err(EngineError::TooManySessions);
         }
-        if self.sessions.iter().any(|s| s.config.address == config.address) {
+        let removed = &self.removed;
+        if self
+            .sessions
+            .iter()
+            .enumerate()
+            .any(|(i, s)| s.config.address == config.address && !removed.contains(&(i as u16)))
+        {
             return Err(EngineError::DuplicateAddress(config.address));
         }
         let next = self.clients.len() as u32;
@@ -164,7 +173,21 @@ impl RouteServer {
     }
 
     fn session(&self, id: SessionId) -> Result<&Session, EngineError> {
+        if self.removed.contains(&id.0) {
+            return Err(EngineError::UnknownSession(id));
+        }
         self.sessions.get(id.0 as usize).ok_or(EngineError::UnknownSession(id))
+    }
+
+    /// Removes a session for good (its client was de-configured): its routes are withdrawn
+    /// from every client, and from then on the engine treats its id as unknown. Its address
+    /// may be given to a new session.
+    pub fn remove_session(&mut self, id: SessionId) -> Result<(), EngineError> {
+        self.session(id)?;
+        self.take_down(id, SessionState::Down);
+        self.removed.insert(id.0);
+        tracing::debug!(session = id.0, "session removed");
+        Ok(())
     }
 
     /// The session came up with the negotiated encode context `ctx` (4-octet AS, ADD-PATH,

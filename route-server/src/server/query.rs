@@ -89,9 +89,11 @@ impl RouteServer {
         Ok(self.session(id)?.counters)
     }
 
-    /// All session ids, in the order added.
+    /// All session ids, in the order added (removed sessions left out).
     pub fn session_ids(&self) -> impl Iterator<Item = SessionId> + '_ {
-        (0..self.sessions.len()).map(|i| SessionId(i as u16))
+        (0..self.sessions.len())
+            .map(|i| SessionId(i as u16))
+            .filter(|id| !self.removed.contains(&id.0))
     }
 
     fn routes_of<P: FamilyTable>(&self, id: SessionId, want: impl Fn(&Candidate) -> bool, out: &mut Vec<Route>) {

@@ -1,12 +1,14 @@
-//! The route servers a bench runs against: BIRD 2 and GoBGP started by peerlab on loopback,
-//! or one already running on a loopback address.
+//! The route servers a bench runs against: peerlab's own (in this process or as a separate
+//! one), BIRD 2 and GoBGP started by peerlab on loopback, or one already running on a
+//! loopback address.
 
 pub mod bird;
 pub mod gobgp;
+pub mod peerlab;
 pub mod process;
 pub mod sockets;
 
-use super::load::Client;
+use super::load::{Load, NextHops, SessionTransport};
 use process::DaemonProcess;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
@@ -19,8 +21,10 @@ pub enum Target {
     Bird,
     /// GoBGP, started by peerlab.
     Gobgp,
-    /// peerlab's own route server (not yet available here).
+    /// peerlab's own route server, in this process.
     Peerlab,
+    /// peerlab's own route server as a separate `peerlab route-server` process.
+    PeerlabProcess,
     /// A route server already listening on this loopback address.
     External(SocketAddr),
 }
@@ -33,10 +37,11 @@ impl FromStr for Target {
             "bird" => Ok(Target::Bird),
             "gobgp" => Ok(Target::Gobgp),
             "peerlab" => Ok(Target::Peerlab),
+            "peerlab-process" => Ok(Target::PeerlabProcess),
             _ => {
                 let a: SocketAddr = s
                     .parse()
-                    .map_err(|_| format!("target `{s}`: use bird, gobgp, peerlab or HOST:PORT"))?;
+                    .map_err(|_| format!("target `{s}`: use peerlab, peerlab-process, bird, gobgp or HOST:PORT"))?;
                 if !a.ip().is_loopback() {
                     return Err(format!("target `{s}`: only loopback route servers (127.0.0.0/8, ::1)"));
                 }
@@ -52,7 +57,18 @@ impl std::fmt::Display for Target {
             Target::Bird => f.write_str("bird"),
             Target::Gobgp => f.write_str("gobgp"),
             Target::Peerlab => f.write_str("peerlab"),
+            Target::PeerlabProcess => f.write_str("peerlab-process"),
             Target::External(a) => write!(f, "{a}"),
+        }
+    }
+}
+
+impl Target {
+    /// The IPv4 next hop the testers announce to this target.
+    pub fn next_hops(&self) -> NextHops {
+        match self {
+            Target::Peerlab | Target::PeerlabProcess => NextHops::SessionAddress,
+            _ => NextHops::Labels,
         }
     }
 }
@@ -62,38 +78,84 @@ impl std::fmt::Display for Target {
 pub struct RunningTarget {
     /// The route server's BGP address.
     pub addr: SocketAddr,
+    /// With one session per family (peerlab in this process): where the IPv6 sessions go;
+    /// the sessions to `addr` then carry IPv4 only.
+    pub v6_addr: Option<SocketAddr>,
+    /// With IPv6 transport: per client, where its IPv4 (or only) and its IPv6 sessions
+    /// connect (each session its own port); otherwise every client uses `addr`/`v6_addr`.
+    pub client_ports: Option<Vec<(SocketAddr, Option<SocketAddr>)>>,
     /// The daemon peerlab started (stopped by its pid when this is dropped).
     pub process: Option<DaemonProcess>,
+    /// peerlab's route server in this process.
+    pub in_process: Option<peerlab::InProcess>,
     /// A pid to measure for an external target (`--target-pid`).
     pub external_pid: Option<u32>,
 }
 
 impl RunningTarget {
-    /// The pid whose CPU time and memory are measured.
+    /// The pid whose CPU time and memory are measured (none in this process: the bench's
+    /// own testers and monitors share it).
     pub fn pid(&self) -> Option<u32> {
         self.process.as_ref().map(DaemonProcess::pid).or(self.external_pid)
     }
+
+    /// Where client `k`'s sessions connect: its IPv4 (or only) session, and its IPv6 one
+    /// when the target wants one session per family.
+    pub fn dests(&self, k: usize) -> (SocketAddr, Option<SocketAddr>) {
+        match self.client_ports.as_ref().and_then(|p| p.get(k)) {
+            Some(d) => *d,
+            None => (self.addr, self.v6_addr),
+        }
+    }
+
+    /// Stops the target: the in-process route server after a Cease to every session, a
+    /// daemon by its pid.
+    pub async fn stop(self) {
+        if let Some(rs) = self.in_process {
+            rs.stop().await;
+        }
+        drop(self.process);
+    }
 }
 
-/// Starts (or, for an external target, just names) the target for `clients`.
-pub fn start(target: &Target, clients: &[Client], external_pid: Option<u32>) -> Result<RunningTarget, String> {
+/// Starts (or, for an external target, just names) the target for `load`'s clients.
+pub async fn start(target: &Target, load: &Load, external_pid: Option<u32>) -> Result<RunningTarget, String> {
     let listen = || -> Result<SocketAddr, String> {
         let port = process::free_port().map_err(|e| format!("no free port on 127.0.0.1: {e}"))?;
         Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
     };
+    let clients = &load.clients;
+    if load.spec.transport == SessionTransport::Ipv6 && *target != Target::Peerlab {
+        return Err(format!(
+            "--transport ipv6 works with --target peerlab only: every client connects from ::1, and {target} cannot \
+             be given a listen port per session here"
+        ));
+    }
     let (addr, mut process) = match target {
         Target::Peerlab => {
-            return Err(
-                "not yet: `--target peerlab` waits for the route-server runtime; run `peerlab route-server` and give its address as --target 127.0.0.1:PORT"
-                    .into(),
-            )
+            let rs = peerlab::start_in_process(load).await?;
+            return Ok(RunningTarget {
+                addr: rs.addr,
+                v6_addr: rs.v6_addr,
+                client_ports: rs.client_ports.clone(),
+                process: None,
+                in_process: Some(rs),
+                external_pid: None,
+            });
         }
         Target::External(a) => {
             return Ok(RunningTarget {
                 addr: *a,
+                v6_addr: None,
+                client_ports: None,
                 process: None,
+                in_process: None,
                 external_pid,
             })
+        }
+        Target::PeerlabProcess => {
+            let a = listen()?;
+            (a, peerlab::start_process(load, a)?)
         }
         Target::Bird => {
             let a = listen()?;
@@ -112,7 +174,10 @@ pub fn start(target: &Target, clients: &[Client], external_pid: Option<u32>) -> 
     }
     Ok(RunningTarget {
         addr,
+        v6_addr: None,
+        client_ports: None,
         process: Some(process),
+        in_process: None,
         external_pid: None,
     })
 }

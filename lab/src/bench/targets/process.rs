@@ -98,3 +98,8 @@ pub fn scratch_dir(tag: &str) -> std::io::Result<PathBuf> {
 pub fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
+
+/// A free TCP port on ::1 (bound and released).
+pub fn free_port_v6() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("[::1]:0")?.local_addr()?.port())
+}

@@ -49,6 +49,42 @@ pub fn non_loopback_listeners(pid: u32) -> Result<Vec<String>, String> {
     Ok(bad)
 }
 
+/// The /proc/net/tcp{,6} notation of an address (hex of each little-endian 32-bit word).
+pub fn proc_hex(a: std::net::IpAddr) -> String {
+    let octets = match a {
+        std::net::IpAddr::V4(a) => a.octets().to_vec(),
+        std::net::IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    octets
+        .chunks(4)
+        .map(|w| format!("{:08X}", u32::from_le_bytes([w[0], w[1], w[2], w[3]])))
+        .collect()
+}
+
+/// Octets written but not yet acknowledged by the receiving kernel (`tx_queue`) over every
+/// TCP connection from one of `locals` (in [`proc_hex`] notation) to one of `ports`;
+/// `None` when /proc/net/tcp cannot be read.
+pub fn unacked_bytes(locals: &HashSet<String>, ports: &[u16]) -> Option<u64> {
+    let mut text = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    if locals.iter().any(|l| l.len() == 32) {
+        text.push_str(&std::fs::read_to_string("/proc/net/tcp6").ok()?);
+    }
+    let mut sum = 0;
+    for line in text.lines() {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let (Some(local), Some(remote), Some(queues)) = (cols.get(1), cols.get(2), cols.get(4)) else {
+            continue;
+        };
+        let ip = local.split(':').next().unwrap_or("");
+        let port = remote.split(':').nth(1).and_then(|p| u16::from_str_radix(p, 16).ok());
+        if locals.contains(ip) && port.is_some_and(|p| ports.contains(&p)) {
+            let tx = queues.split(':').next().unwrap_or("0");
+            sum += u64::from_str_radix(tx, 16).unwrap_or(0);
+        }
+    }
+    Some(sum)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +98,12 @@ mod tests {
         assert!(is_loopback_hex("00000000000000000000000001000000"));
         assert!(!is_loopback_hex("00000000000000000000000000000000"));
         assert!(is_loopback_hex("0000000000000000FFFF00000100007F"));
+    }
+
+    #[test]
+    fn ipv4_addresses_are_written_as_proc_net_tcp_writes_them() {
+        assert_eq!(proc_hex(std::net::Ipv4Addr::new(127, 1, 2, 3).into()), "0302017F");
+        assert!(is_loopback_hex(&proc_hex(std::net::Ipv4Addr::LOCALHOST.into())));
+        assert!(is_loopback_hex(&proc_hex(std::net::Ipv6Addr::LOCALHOST.into())));
     }
 }

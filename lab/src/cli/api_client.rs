@@ -1,0 +1,201 @@
+//! The small HTTP/1.1 client the lab's subcommands (`connection`, `session`, `asn`,
+//! `deprovision`, `status`) use to call a running `peerlab run`'s API: loopback only, one
+//! request per connection, JSON in and out, bounded in time.
+
+use clap::Args;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+/// How long one request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most octets of an answer read.
+const MAX_ANSWER: u64 = 16 * 1024 * 1024;
+
+/// Where the running lab's API is.
+#[derive(Args, Debug, Clone)]
+pub struct ApiTarget {
+    /// The lab's API (`peerlab run --api`), a loopback address.
+    #[arg(long, default_value = super::run::DEFAULT_API)]
+    pub api: SocketAddr,
+    /// The peering's name; default: the one the lab runs.
+    #[arg(long)]
+    pub peering: Option<String>,
+}
+
+/// A failed call: the API could not be reached (`status` 0) or refused the request.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    /// HTTP status, 0 when there was no answer.
+    pub status: u16,
+    /// What happened, with the API's error code and message when it gave one.
+    pub message: String,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.status == 0 {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "HTTP {}: {}", self.status, self.message)
+        }
+    }
+}
+
+impl ApiTarget {
+    /// One request; the answer's JSON body on 2xx.
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, CallError> {
+        if !self.api.ip().is_loopback() {
+            return Err(CallError {
+                status: 0,
+                message: format!("--api {}: the lab's API is on loopback only", self.api),
+            });
+        }
+        let (status, text) = exchange(self.api, method, path, body).map_err(|e| CallError {
+            status: 0,
+            message: format!(
+                "cannot reach the lab's API at {}: {e} (is `peerlab run --until interrupted` running?)",
+                self.api
+            ),
+        })?;
+        let json: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if (200..300).contains(&status) {
+            return Ok(json);
+        }
+        let message = match json.get("error") {
+            Some(e) => {
+                let code = e.get("code").and_then(Value::as_str).unwrap_or("Error");
+                let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
+                match e.get("target").and_then(Value::as_str) {
+                    Some(t) => format!("{code}: {msg} (field `{t}`)"),
+                    None => format!("{code}: {msg}"),
+                }
+            }
+            None => json.to_string(),
+        };
+        Err(CallError { status, message })
+    }
+
+    /// The peering's name: `--peering`, or the one the lab runs.
+    pub fn peering(&self) -> Result<String, CallError> {
+        if let Some(p) = &self.peering {
+            return Ok(p.clone());
+        }
+        let list = self.call("GET", "/peerings", None)?;
+        list.pointer("/value/0/name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| CallError {
+                status: 0,
+                message: "the lab's API lists no peering".to_owned(),
+            })
+    }
+
+    /// Polls `GET path` until `done` holds for the answer (at most `timeout`); the last answer.
+    pub fn wait(&self, path: &str, timeout: Duration, done: impl Fn(&Value) -> bool) -> Result<Value, CallError> {
+        let start = Instant::now();
+        loop {
+            let v = self.call("GET", path, None)?;
+            if done(&v) {
+                return Ok(v);
+            }
+            if start.elapsed() >= timeout {
+                return Err(CallError {
+                    status: 0,
+                    message: format!("gave up waiting after {} s; last answer: {v}", timeout.as_secs()),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// Sends one request and reads the whole answer (`Connection: close`).
+fn exchange(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect_timeout(&addr, REQUEST_TIMEOUT)?;
+    s.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    s.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: application/json\r\n");
+    if body.is_some() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    req.push_str(&format!("Content-Length: {}\r\n\r\n{payload}", payload.len()));
+    s.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    s.take(MAX_ANSWER).read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, rest) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("not an HTTP answer"))?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no HTTP status"))?;
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked")
+    });
+    let body = if chunked { dechunk(rest) } else { rest.to_owned() };
+    Ok((status, body))
+}
+
+/// The body of a chunked answer.
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    for _ in 0..100_000 {
+        let Some((size, tail)) = rest.split_once("\r\n") else {
+            break;
+        };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || tail.len() < n {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = tail[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// Prints `v` as pretty JSON on stdout.
+pub fn print_json(v: &Value) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("cannot write JSON: {e}"),
+    }
+}
+
+/// The exit status of a failed call: 2 when the API could not be reached, 1 when it refused.
+pub fn fail(cmd: &str, e: &CallError) -> std::process::ExitCode {
+    eprintln!("peerlab {cmd}: {e}");
+    std::process::ExitCode::from(if e.status == 0 {
+        super::EXIT_USAGE
+    } else {
+        super::EXIT_FAILED_INPUT
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chunked_body_is_joined() {
+        assert_eq!(dechunk("4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n"), "{\"a\":1}");
+    }
+
+    #[test]
+    fn a_non_loopback_api_is_refused_without_connecting() {
+        let t = ApiTarget {
+            api: "192.0.2.1:8180".parse().unwrap(),
+            peering: None,
+        };
+        let e = t.call("GET", "/peerings", None).unwrap_err();
+        assert_eq!(e.status, 0);
+        assert!(e.message.contains("loopback"), "{e}");
+    }
+}

@@ -1,0 +1,61 @@
+//! The running lab's local HTTP JSON API (axum, loopback only), shaped like Azure's
+//! `Microsoft.Peering` resources: the peering with its connections and their BGP sessions,
+//! its `registeredAsns` and `receivedRoutes`, and the modify operations on them. Every
+//! request is handed to the run's loop through [`super::control::Control`].
+//!
+//! - `handlers`: one function per route: parse the body, ask the lab, answer.
+
+mod handlers;
+
+use super::control::Control;
+use axum::routing::{get, put};
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+
+/// The API's routes.
+pub fn router(control: Control) -> Router {
+    Router::new()
+        .route("/peerings", get(handlers::list))
+        .route("/peerings/{name}", get(handlers::get).delete(handlers::deprovision))
+        .route(
+            "/peerings/{name}/connections/{id}",
+            put(handlers::add_connection).delete(handlers::remove_connection),
+        )
+        .route(
+            "/peerings/{name}/connections/{id}/bgpSession",
+            put(handlers::add_session).patch(handlers::add_session),
+        )
+        .route("/peerings/{name}/registeredAsns", get(handlers::registered_asns))
+        .route(
+            "/peerings/{name}/registeredAsns/{asn_name}",
+            put(handlers::register).delete(handlers::deregister),
+        )
+        .route("/peerings/{name}/receivedRoutes", get(handlers::received_routes))
+        .route("/lab/status", get(handlers::status))
+        .fallback(handlers::no_route)
+        .with_state(control)
+}
+
+/// Binds `addr`, which must be a loopback address (port 0 picks a free port).
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+    if !addr.ip().is_loopback() {
+        return Err(format!(
+            "--api {addr}: the lab's API binds loopback only; use 127.0.0.1:PORT or [::1]:PORT"
+        ));
+    }
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("--api {addr}: cannot listen: {e}"))
+}
+
+/// Serves the API on `listener` until `stop` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    control: Control,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(control))
+        .with_graceful_shutdown(stop)
+        .await
+}

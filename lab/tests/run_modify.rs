@@ -1,0 +1,497 @@
+//! The modify operations on a running lab (`peerlab run --api 127.0.0.1:0 --until
+//! interrupted` on the built-in example), driven through the `peerlab` subcommands that call
+//! its API: the connection and session states each shows, and the NOTIFICATIONs.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Longest wait for anything the lab does.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A running lab: the child process, its API address and everything it wrote on stderr.
+struct Lab {
+    child: Child,
+    api: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Lab {
+    /// Starts the example lab and waits until every connection is Active.
+    fn start() -> Lab {
+        Lab::start_with(&[])
+    }
+
+    fn start_with(extra: &[&str]) -> Lab {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+            .args([
+                "run",
+                "--api",
+                "127.0.0.1:0",
+                "--until",
+                "interrupted",
+                "--timeout",
+                "300",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("peerlab run starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let pipe = child.stderr.take().expect("stderr");
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if let Some(a) = line.strip_prefix("peerlab run: API listening on http://") {
+                    let _ = tx.send(a.to_owned());
+                }
+                let mut s = sink.lock().expect("stderr buffer");
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let api = rx.recv_timeout(PATIENCE).expect("the lab prints its API address");
+        let lab = Lab { child, api, stderr };
+        lab.wait_for("every connection Active", |s| {
+            let c = s["connections"].as_array().expect("connections");
+            !c.is_empty() && c.iter().all(|c| c["connectionState"] == "Active")
+        });
+        lab
+    }
+
+    /// `peerlab args… --api ADDR`: (exit code, stdout parsed as JSON or Null, stderr).
+    fn cli(&self, args: &[&str]) -> (Option<i32>, Value, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+            .args(args)
+            .args(["--api", &self.api])
+            .output()
+            .expect("peerlab runs");
+        let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), v, String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    /// `peerlab status --json`.
+    fn status(&self) -> Value {
+        let (code, v, err) = self.cli(&["status", "--json"]);
+        assert_eq!(code, Some(0), "{err}");
+        v
+    }
+
+    /// Polls the status until `done` holds (bounded); the status then.
+    fn wait_for(&self, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let start = Instant::now();
+        loop {
+            let s = self.status();
+            if done(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "gave up waiting for {what}; status: {s}\nstderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The peering resource.
+    fn peering(&self) -> Value {
+        let s = self.status();
+        let name = s["peering"].as_str().expect("peering name").to_owned();
+        get(&self.api, &format!("/peerings/{name}"))
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr buffer").clone()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A GET on the lab's API (through a minimal HTTP/1.1 exchange on loopback).
+fn get(api: &str, path: &str) -> Value {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(api).expect("the API answers");
+    s.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {api}\r\nConnection: close\r\n\r\n").expect("request");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("answer");
+    let body = text.split_once("\r\n\r\n").expect("HTTP answer").1;
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn connections(status: &Value) -> Vec<Value> {
+    status["connections"].as_array().expect("connections").clone()
+}
+
+fn row<'a>(status: &'a Value, id: &str) -> Option<&'a Value> {
+    status["connections"]
+        .as_array()
+        .expect("connections")
+        .iter()
+        .find(|c| c["connection"] == id)
+}
+
+fn session<'a>(status: &'a Value, speaker: &str) -> &'a Value {
+    status["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["speaker"] == speaker)
+        .unwrap_or_else(|| panic!("no session {speaker} in {status}"))
+}
+
+/// Times each session reached Established, by speaker.
+fn established_counts(status: &Value) -> Vec<(String, u64)> {
+    status["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|s| {
+            (
+                s["speaker"].as_str().expect("speaker").to_owned(),
+                s["establishedCount"].as_u64().expect("count"),
+            )
+        })
+        .collect()
+}
+
+/// The example's customers: (ASN, prefixes, registered), read from `peerlab validate --example`.
+fn example_customers() -> Vec<(u32, Vec<String>, bool)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["validate", "--example"])
+        .output()
+        .expect("peerlab runs");
+    let doc: toml::Value = toml::from_str(&String::from_utf8_lossy(&out.stdout)).expect("the example is TOML");
+    let registered: BTreeSet<i64> = doc["registeredAsns"]
+        .as_array()
+        .expect("registeredAsns")
+        .iter()
+        .filter_map(|r| r["asn"].as_integer())
+        .collect();
+    doc["lab"]["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .map(|c| {
+            let asn = c["asn"].as_integer().expect("asn");
+            let prefixes = ["prefixesV4", "prefixesV6"]
+                .iter()
+                .flat_map(|k| c.get(*k).and_then(|v| v.as_array()).cloned().unwrap_or_default())
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect();
+            (asn as u32, prefixes, registered.contains(&asn))
+        })
+        .collect()
+}
+
+fn received_prefixes(lab: &Lab) -> BTreeSet<String> {
+    let name = lab.status()["peering"].as_str().expect("name").to_owned();
+    get(&lab.api, &format!("/peerings/{name}/receivedRoutes"))["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .filter_map(|r| r["prefix"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_removed_connection_goes_pending_remove_and_its_sessions_end_with_cease_6_3() {
+    let lab = Lab::start();
+    let before = lab.status();
+    let first = connections(&before)[0]["connection"].as_str().expect("id").to_owned();
+    let (code, v, err) = lab.cli(&["connection", "remove", &first]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["connectionState"], "PendingRemove", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV4"], "PendingRemove", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV6"], "PendingRemove", "{v}");
+    let after = lab.wait_for("the connection gone", |s| row(s, &first).is_none());
+    for speaker in ["AS8075-1 v4", "AS8075-1 v6"] {
+        let s = session(&after, speaker);
+        assert_eq!(s["removed"], true, "{s}");
+        assert!(
+            s["notificationsReceived"]
+                .as_array()
+                .expect("list")
+                .contains(&Value::from("6/3")),
+            "{s}"
+        );
+    }
+    assert!(lab.stderr().contains("AS8075-1 v4: NOTIFICATION received 6/3"));
+    let rest = connections(&after);
+    assert_eq!(rest.len(), connections(&before).len() - 1);
+    assert!(rest.iter().all(|c| c["connectionState"] == "Active"), "{after}");
+    assert!(!lab.peering().to_string().contains(&first));
+}
+
+#[test]
+fn an_added_connection_reaches_active_with_both_sessions_established() {
+    let lab = Lab::start();
+    let (code, v, err) = lab.cli(&[
+        "connection",
+        "add",
+        "lab-added-1",
+        "--ipv4",
+        "185.1.76.40/31",
+        "--ipv6",
+        "2001:7f8:ab::40/127",
+        "--facility",
+        "1176",
+        "--wait",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["connectionState"], "Active", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV4"], "Established", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV6"], "Established", "{v}");
+    let s = lab.wait_for("routes on the new connection", |s| {
+        row(s, "lab-added-1").is_some_and(|r| r["prefixesAccepted"].as_u64() > Some(0))
+    });
+    let r = row(&s, "lab-added-1").expect("row");
+    assert_eq!(r["peeringDBFacilityId"], 1176);
+    let log = lab.stderr();
+    let steps: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.split_once(" lab-added-1: ").map(|x| x.1))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "PendingApproval",
+            "Approved",
+            "ProvisioningStarted",
+            "ProvisioningCompleted",
+            "Validating",
+            "Active"
+        ]
+    );
+}
+
+#[test]
+fn an_added_session_goes_pending_add_then_established_on_an_active_connection() {
+    let lab = Lab::start();
+    let (code, v, err) = lab.cli(&["connection", "add", "v4-only", "--ipv4", "185.1.76.50/31", "--wait"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["connectionState"], "Active", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV6"], "None", "{v}");
+    let (code, v, err) = lab.cli(&["session", "add", "v4-only", "--ipv6", "2001:7f8:ab::50/127"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["bgpSession"]["sessionStateV6"], "PendingAdd", "{v}");
+    assert_eq!(v["connectionState"], "Active", "{v}");
+    let s = lab.wait_for("the IPv6 session Established", |s| {
+        row(s, "v4-only").is_some_and(|r| r["sessionStateV6"] == "Established")
+    });
+    assert_eq!(row(&s, "v4-only").expect("row")["connectionState"], "Active");
+    let (code, _, err) = lab.cli(&["session", "add", "v4-only", "--ipv6", "2001:7f8:ab::52/127"]);
+    assert_eq!(code, Some(1), "a connection takes one session per family");
+    assert!(err.contains("409"), "{err}");
+}
+
+#[test]
+fn registering_the_unregistered_customer_brings_its_routes_to_as8075_without_a_session_reset() {
+    let lab = Lab::start();
+    let (asn, prefixes, _) = example_customers()
+        .into_iter()
+        .find(|c| !c.2)
+        .expect("the example has an unregistered customer");
+    let before = lab.wait_for("converged", |s| s["converged"] == true);
+    let counts = established_counts(&before);
+    assert!(prefixes.iter().all(|p| !received_prefixes(&lab).contains(p)));
+
+    let (code, v, err) = lab.cli(&["asn", "register", &asn.to_string(), "--name", "newcomer"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["properties"]["asn"], asn);
+    let key = v["properties"]["peeringServicePrefixKey"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let name = before["peering"].as_str().expect("name").to_owned();
+    let all = get(&lab.api, &format!("/peerings/{name}/registeredAsns"));
+    let keys: BTreeSet<&str> = all["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .filter_map(|r| r["properties"]["peeringServicePrefixKey"].as_str())
+        .collect();
+    assert_eq!(keys.len(), all["value"].as_array().expect("value").len(), "keys unique");
+    assert!(keys.contains(key.as_str()));
+
+    lab.wait_for("the customer's routes at AS8075", |_| {
+        prefixes.iter().all(|p| received_prefixes(&lab).contains(p))
+    });
+    let (code, _, err) = lab.cli(&["asn", "deregister", &asn.to_string()]);
+    assert_eq!(code, Some(0), "{err}");
+    let after = lab.wait_for("the customer's routes withdrawn", |_| {
+        prefixes.iter().all(|p| !received_prefixes(&lab).contains(p))
+    });
+    assert_eq!(established_counts(&after), counts, "no session went down");
+    assert!(after["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .all(|s| s["state"] == "Established"));
+}
+
+#[test]
+fn a_duplicate_registration_is_refused_with_409_and_a_clear_error() {
+    let lab = Lab::start();
+    let (asn, _, _) = example_customers()
+        .into_iter()
+        .find(|c| c.2)
+        .expect("a registered customer");
+    let (code, _, err) = lab.cli(&["asn", "register", &asn.to_string(), "--name", "twice"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("HTTP 409") && err.contains("DuplicateRegisteredAsn"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("AS{asn} is already registered")), "{err}");
+    assert!(err.contains("properties.asn"), "{err}");
+}
+
+#[test]
+fn a_connection_whose_address_is_configured_with_another_asn_is_provisioning_failed() {
+    let lab = Lab::start();
+    let sessions_before = lab.status()["sessions"].as_array().expect("sessions").len();
+    // 198.51.100.10/31: Microsoft's end would be the address of the first customer.
+    let (code, v, err) = lab.cli(&["connection", "add", "clash", "--ipv4", "198.51.100.10/31"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(v["connectionState"], "ProvisioningFailed", "{v}");
+    let msg = v["errorMessage"].as_str().expect("errorMessage");
+    assert!(
+        msg.starts_with("IPv4 address 198.51.100.1") && msg.contains("is already configured with a different ASN (AS"),
+        "{msg}"
+    );
+    assert_eq!(v["bgpSession"]["sessionStateV4"], "None", "{v}");
+    let s = lab.status();
+    assert_eq!(row(&s, "clash").expect("row")["connectionState"], "ProvisioningFailed");
+    assert_eq!(
+        s["sessions"].as_array().expect("sessions").len(),
+        sessions_before,
+        "no session started"
+    );
+}
+
+#[test]
+fn deprovisioning_ends_every_connection_with_cease_6_3_and_the_lab() {
+    let mut lab = Lab::start();
+    let edges: Vec<String> = lab.status()["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter(|s| s["asn"] == 8075)
+        .map(|s| s["speaker"].as_str().expect("speaker").to_owned())
+        .collect();
+    assert!(!edges.is_empty());
+    let (code, v, err) = lab.cli(&["deprovision", "--wait"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["properties"]["provisioningState"], "Deleting", "{v}");
+    for c in v["properties"]["direct"]["connections"]
+        .as_array()
+        .expect("connections")
+    {
+        assert_eq!(c["connectionState"], "PendingRemove", "{c}");
+    }
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = lab.child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(start.elapsed() < PATIENCE, "the lab did not end");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(0));
+    let log = lab.stderr();
+    for e in &edges {
+        assert!(log.contains(&format!("{e}: NOTIFICATION received 6/3")), "{e}:\n{log}");
+    }
+}
+
+#[test]
+fn run_reads_the_azure_resource_json_form_and_brings_it_up() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/peering/good-bundle.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["run", "--json", "--until", "converged", "--timeout", "60", file])
+        .output()
+        .expect("peerlab runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let c = report["connections"].as_array().expect("connections");
+    assert!(!c.is_empty());
+    assert!(c.iter().all(|c| c["connectionState"] == "Active"), "{report}");
+    assert_eq!(report["allEstablished"], true);
+}
+
+#[test]
+fn a_non_loopback_api_address_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["run", "--api", "0.0.0.0:8180", "--until", "interrupted"])
+        .output()
+        .expect("peerlab runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback only"));
+}
+
+#[test]
+fn a_file_connection_reusing_another_connections_addresses_ends_provisioning_failed_and_the_rest_runs() {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["validate", "--example"])
+        .output()
+        .expect("peerlab runs");
+    let mut doc: toml::Value = toml::from_str(&String::from_utf8_lossy(&out.stdout)).expect("TOML");
+    let conns = doc["connections"].as_array_mut().expect("connections");
+    let first_session = conns[0]["bgpSession"].clone();
+    conns[1]["bgpSession"] = first_session;
+    let failed_id = conns[1]["connectionIdentifier"].as_str().expect("id").to_owned();
+    let path = std::env::temp_dir().join(format!("peerlab-clash-{}.toml", std::process::id()));
+    std::fs::write(&path, toml::to_string(&doc).expect("TOML out")).expect("temp file");
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["run", "--json", "--until", "converged", "--timeout", "60"])
+        .arg(&path)
+        .output()
+        .expect("peerlab runs");
+    let _ = std::fs::remove_file(&path);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let rows = report["connections"].as_array().expect("connections");
+    let failed = rows
+        .iter()
+        .find(|c| c["connection"] == failed_id.as_str())
+        .expect("row");
+    assert_eq!(failed["connectionState"], "ProvisioningFailed", "{failed}");
+    assert_eq!(failed["sessionStateV4"], "None");
+    let msg = failed["errorMessage"].as_str().expect("errorMessage");
+    assert!(msg.contains("is already configured"), "{msg}");
+    assert!(rows
+        .iter()
+        .filter(|c| c["connection"] != failed_id.as_str())
+        .all(|c| c["connectionState"] == "Active"));
+    assert_eq!(report["converged"], true);
+}
+
+#[test]
+fn registering_an_asn_is_refused_while_no_connection_is_active() {
+    let lab = Lab::start();
+    for c in connections(&lab.status()) {
+        let id = c["connection"].as_str().expect("id");
+        let (code, _, err) = lab.cli(&["connection", "remove", id, "--wait"]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let (asn, _, _) = example_customers()
+        .into_iter()
+        .find(|c| !c.2)
+        .expect("an unregistered customer");
+    let (code, _, err) = lab.cli(&["asn", "register", &asn.to_string()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("HTTP 409") && err.contains("NoActiveConnection"), "{err}");
+}
