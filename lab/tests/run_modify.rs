@@ -432,6 +432,23 @@ fn run_reads_the_azure_resource_json_form_and_brings_it_up() {
 }
 
 #[test]
+fn a_running_lab_listens_on_loopback_only_with_its_api() {
+    let lab = Lab::start();
+    let listening = peerlab_tests::sockets::listeners().expect("ss -ltn runs");
+    let own: Vec<_> = listening.iter().filter(|l| l.pids.contains(&lab.child.id())).collect();
+    let api_port: u16 = lab
+        .api
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("API port");
+    assert!(own.iter().any(|l| l.port == api_port), "the API listens: {own:?}");
+    assert!(own.len() > 1, "the route server listens too: {own:?}");
+    let elsewhere = peerlab_tests::sockets::non_loopback_listeners_of(lab.child.id()).expect("ss -ltn runs");
+    assert!(elsewhere.is_empty(), "listening outside loopback: {elsewhere:?}");
+}
+
+#[test]
 fn a_non_loopback_api_address_is_refused() {
     let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
         .args(["run", "--api", "0.0.0.0:8180", "--until", "interrupted"])

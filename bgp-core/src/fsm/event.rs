@@ -52,6 +52,11 @@ impl Cease {
         Cease::new(code::cease::PEER_DECONFIGURED)
     }
 
+    /// 6/6 Other Configuration Change (RFC 4486 §4), e.g. the session's TCP-MD5 key changed.
+    pub const fn other_configuration_change() -> Self {
+        Cease::new(code::cease::OTHER_CONFIG_CHANGE)
+    }
+
     /// 6/1 Maximum Number of Prefixes Reached with the RFC 4486 §4 data: AFI (2 octets),
     /// SAFI (1 octet), prefix upper bound (4 octets).
     pub fn max_prefixes(family: Family, limit: u32) -> Self {
@@ -286,5 +291,19 @@ impl Serialize for EventName {
         st.serialize_field("number", &self.number())?;
         st.serialize_field("name", self.name())?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cease;
+    use crate::error::Notification;
+
+    #[test]
+    fn other_configuration_change_is_cease_6_6_without_data() {
+        let c = Cease::other_configuration_change();
+        assert_eq!(c.notification(), Notification::new(6, 6));
+        assert!(c.data.is_empty());
+        assert_eq!(c.message(), None);
     }
 }

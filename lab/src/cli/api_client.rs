@@ -1,17 +1,14 @@
-//! The small HTTP/1.1 client the lab's subcommands (`connection`, `session`, `asn`,
+//! The HTTP client (ureq) the lab's subcommands (`connection`, `session`, `asn`,
 //! `deprovision`, `status`) use to call a running `peerlab run`'s API: loopback only, one
 //! request per connection, JSON in and out, bounded in time.
 
 use clap::Args;
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 /// How long one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Most octets of an answer read.
-const MAX_ANSWER: u64 = 16 * 1024 * 1024;
 
 /// Where the running lab's API is.
 #[derive(Args, Debug, Clone)]
@@ -111,54 +108,24 @@ impl ApiTarget {
     }
 }
 
-/// Sends one request and reads the whole answer (`Connection: close`).
-fn exchange(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect_timeout(&addr, REQUEST_TIMEOUT)?;
-    s.set_read_timeout(Some(REQUEST_TIMEOUT))?;
-    s.set_write_timeout(Some(REQUEST_TIMEOUT))?;
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    let mut req =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: application/json\r\n");
-    if body.is_some() {
-        req.push_str("Content-Type: application/json\r\n");
-    }
-    req.push_str(&format!("Content-Length: {}\r\n\r\n{payload}", payload.len()));
-    s.write_all(req.as_bytes())?;
-    let mut raw = Vec::new();
-    s.take(MAX_ANSWER).read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, rest) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other("not an HTTP answer"))?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no HTTP status"))?;
-    let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked")
-    });
-    let body = if chunked { dechunk(rest) } else { rest.to_owned() };
-    Ok((status, body))
-}
-
-/// The body of a chunked answer.
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    for _ in 0..100_000 {
-        let Some((size, tail)) = rest.split_once("\r\n") else {
-            break;
-        };
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || tail.len() < n {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = tail[n..].trim_start_matches("\r\n");
-    }
-    out
+/// Sends one request (ureq, no TLS) and reads the whole answer: its status and body text.
+fn exchange(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, String), String> {
+    let agent = ureq::AgentBuilder::new().timeout(REQUEST_TIMEOUT).build();
+    let request = agent
+        .request(method, &format!("http://{addr}{path}"))
+        .set("Accept", "application/json");
+    let answer = match body {
+        Some(b) => request.send_json(b),
+        None => request.call(),
+    };
+    let response = match answer {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(ureq::Error::Transport(t)) => return Err(t.to_string()),
+    };
+    let status = response.status();
+    let text = response.into_string().map_err(|e| e.to_string())?;
+    Ok((status, text))
 }
 
 /// Prints `v` as pretty JSON on stdout.
@@ -182,11 +149,6 @@ pub fn fail(cmd: &str, e: &CallError) -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_chunked_body_is_joined() {
-        assert_eq!(dechunk("4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n"), "{\"a\":1}");
-    }
 
     #[test]
     fn a_non_loopback_api_is_refused_without_connecting() {

@@ -7,6 +7,7 @@
 //! - [`speakers`]: starting the lab's own BGP speakers and collecting what they hear.
 //! - [`report`]: the Connections view, the routes at AS8075 and the filtered routes.
 //! - [`runner`]: the run itself: lifecycle, progress, convergence, shutdown.
+//! - [`summary`]: the report assembled at the end of a run.
 //! - [`edges`]: planning one connection's edge sessions (at start or added while running).
 //! - [`control`]: the requests the API hands the running lab, and its answers.
 //! - [`ops`]: the modify operations: add/remove a connection, add a session, register and
@@ -30,6 +31,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod speakers;
+pub mod summary;
 pub mod topology;
 pub mod tuning;
 pub mod views;

@@ -4,13 +4,13 @@
 
 use super::control::Control;
 use super::guid::new_guid;
-use super::lifecycle::{session_state, Facts};
+use super::lifecycle::Facts;
 use super::ops::{self, ConnLife, Ctx, Done, Registration};
-use super::report::{EdgeRouteRow, FilteredRow, LifecycleStep, Report, SessionRow};
+use super::report::{LifecycleStep, Report};
 use super::scenario::{Scenarios, Setup};
 use super::speakers::{self, EdgeRib, Running};
 use super::topology::{Role, Topology};
-use super::{api, live};
+use super::{api, live, summary};
 use crate::peering::enums::{ConnectionState, ProvisioningState};
 use crate::peering::model::PeeringFile;
 use bgp_core::fsm::{Cease, Reason, State};
@@ -58,10 +58,10 @@ pub struct Lab {
     pub(super) file: PeeringFile,
     started: Instant,
     pub(super) facts: Vec<Facts>,
-    states: Vec<Option<ConnectionState>>,
-    steps: Vec<LifecycleStep>,
+    pub(super) states: Vec<Option<ConnectionState>>,
+    pub(super) steps: Vec<LifecycleStep>,
     pub(super) fsm: Vec<Option<State>>,
-    reached: Vec<bool>,
+    pub(super) reached: Vec<bool>,
     pub(super) ribs: Vec<EdgeRib>,
     pub(super) expected: Vec<IpNet>,
     pub(super) progress: bool,
@@ -400,7 +400,7 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
     lab.note();
     lab.draw();
     let _ = stop_api.send(());
-    let report = report(&lab, file, &rs).await;
+    let report = summary::report(&lab, file, &rs).await;
     cease(&running).await;
     // Watch the sessions go down (bounded), so --trace shows the Cease too.
     let drain_until = Instant::now() + DRAIN;
@@ -475,72 +475,6 @@ async fn phase(
         lab.note();
     }
     since
-}
-
-async fn report(lab: &Lab, file: &PeeringFile, rs: &RouteServerHandle) -> Report {
-    let mut routes = Vec::new();
-    for (c, conn) in lab.top.connections.iter().enumerate() {
-        if lab.life[c].gone {
-            continue;
-        }
-        for i in [conn.v4, conn.v6].into_iter().flatten() {
-            for r in lab.ribs[i].routes.values() {
-                routes.push(EdgeRouteRow {
-                    connection: conn.name.clone(),
-                    route: r.clone(),
-                });
-            }
-        }
-    }
-    let sessions = lab
-        .top
-        .speakers
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !lab.speaker_gone[*i])
-        .map(|(i, s)| SessionRow {
-            speaker: s.name.clone(),
-            asn: s.asn,
-            session_address: s.label.to_string(),
-            rs_session: s.rs_session.clone(),
-            loopback: format!("{} -> {}", s.source, s.listen),
-            state: session_state(lab.fsm[i]),
-            reached_established: lab.reached[i],
-            announced: s.prefixes.len(),
-            md5: lab.setup.tuning.get(i).map_or(s.md5.is_some(), |t| t.md5.is_some()),
-        })
-        .collect();
-    let filtered = rs
-        .rejected_all()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| FilteredRow {
-            origin_as: r.as_path.last().copied(),
-            prefix: r.prefix,
-            from: r.from,
-            as_path: r.as_path,
-            reason: r.reason.as_ref().map(|x| x.name).unwrap_or("").to_owned(),
-            sentence: r.reason.as_ref().map(|x| x.sentence).unwrap_or("").to_owned(),
-        })
-        .collect();
-    Report {
-        peering: file.peering.name.clone().unwrap_or_default(),
-        route_server_asn: lab.top.rs.asn,
-        registered_asns: rs.registered_asns().await.unwrap_or_default(),
-        all_established: lab.all_established(),
-        converged: lab.converged(),
-        api: lab.api.map(|a| a.to_string()),
-        connections: lab.connection_rows(),
-        sessions,
-        routes_at_as8075: routes,
-        filtered,
-        lifecycle: lab.steps.clone(),
-        break_it: lab
-            .setup
-            .judge(&lab.top, &lab.fsm, &lab.ribs, &lab.states, &lab.speaker_gone, rs)
-            .await,
-    }
 }
 
 /// Whether `--until converged` is satisfied: with break-it scenarios, when each expected
