@@ -55,7 +55,17 @@ impl Lab {
                 s.push('\n');
             }
         });
-        let api = rx.recv_timeout(PATIENCE).expect("the lab prints its API address");
+        let api = match rx.recv_timeout(PATIENCE) {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = child.kill();
+                let status = child.wait();
+                panic!(
+                    "the lab prints its API address ({e}); it ended {status:?}; stderr:\n{}",
+                    stderr.lock().expect("stderr buffer")
+                );
+            }
+        };
         let lab = Lab { child, api, stderr };
         lab.wait_for("every connection Active", |s| {
             let c = s["connections"].as_array().expect("connections");
@@ -203,6 +213,17 @@ fn received_prefixes(lab: &Lab) -> BTreeSet<String> {
         .iter()
         .filter_map(|r| r["prefix"].as_str().map(str::to_owned))
         .collect()
+}
+
+/// The Azure `DirectConnection` resource `id` of a `GET /peerings/{name}` answer.
+fn connection_resource(peering: &Value, id: &str) -> Value {
+    peering["properties"]["direct"]["connections"]
+        .as_array()
+        .expect("connections")
+        .iter()
+        .find(|c| c["connectionIdentifier"] == id)
+        .expect("the connection")
+        .clone()
 }
 
 #[test]
@@ -511,4 +532,103 @@ fn registering_an_asn_is_refused_while_no_connection_is_active() {
     let (code, _, err) = lab.cli(&["asn", "register", &asn.to_string()]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("HTTP 409") && err.contains("NoActiveConnection"), "{err}");
+}
+
+/// Whether the JSON list `v` holds the string `s`.
+fn lists(v: &Value, s: &str) -> bool {
+    v.as_array().is_some_and(|a| a.contains(&Value::from(s)))
+}
+
+#[test]
+fn a_max_prefix_update_shows_pending_update_then_the_new_limit_and_the_edge_sends_cease_6_1_when_it_holds_more() {
+    let held_v4 = example_customers()
+        .iter()
+        .filter(|(_, _, registered)| *registered)
+        .flat_map(|(_, prefixes, _)| prefixes.iter().filter(|p| p.contains('.')))
+        .count();
+    assert!(
+        held_v4 >= 2,
+        "the example's registered customers announce at least 2 IPv4 prefixes"
+    );
+    let limit = (held_v4 - 1) as u64;
+    let lab = Lab::start();
+    let s = lab.wait_for("the lab converged", |s| s["converged"] == true);
+    let first = connections(&s)[0]["connection"].as_str().expect("id").to_owned();
+    let edge = "AS8075-1 v4";
+    assert!(!lists(&session(&s, edge)["notificationsSent"], "6/1"), "{s}");
+    let (code, v, err) = lab.cli(&[
+        "session",
+        "update",
+        &first,
+        "--ipv4",
+        "--max-prefixes",
+        &limit.to_string(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["connectionState"], "Active", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV4"], "PendingUpdate", "{v}");
+    assert_eq!(
+        v["bgpSession"]["sessionStateV6"], "Established",
+        "only the IPv4 session changes: {v}"
+    );
+    assert_eq!(v["bgpSession"]["maxPrefixesAdvertisedV4"], limit, "{v}");
+    let s = lab.wait_for("the edge's Cease 6/1", |s| {
+        lists(&session(s, edge)["notificationsSent"], "6/1")
+    });
+    let e = session(&s, edge);
+    assert_eq!(e["maxPrefixes"], limit, "{e}");
+    assert!(lists(&e["history"], "PendingUpdate"), "{e}");
+    let conn = connection_resource(&lab.peering(), &first);
+    assert_eq!(conn["bgpSession"]["maxPrefixesAdvertisedV4"], limit, "{conn}");
+    assert_ne!(conn["bgpSession"]["sessionStateV4"], "PendingUpdate", "{conn}");
+    assert_eq!(conn["connectionState"], "Active", "{conn}");
+}
+
+#[test]
+fn an_md5_key_update_shows_pending_update_on_both_sessions_re_keys_with_cease_6_6_and_both_come_back() {
+    let lab = Lab::start();
+    let s = lab.wait_for("every session Established", |s| s["allEstablished"] == true);
+    let first = connections(&s)[0]["connection"].as_str().expect("id").to_owned();
+    let edges = ["AS8075-1 v4", "AS8075-1 v6"];
+    let before: Vec<u64> = edges
+        .iter()
+        .map(|e| session(&s, e)["establishedCount"].as_u64().expect("count"))
+        .collect();
+    let key = format!("lab-rekey-{}", std::process::id());
+    let key_file = std::env::temp_dir().join(format!("peerlab-run-modify-{}.key", std::process::id()));
+    std::fs::write(&key_file, format!("{key}\n")).expect("key file");
+    let (code, v, err) = lab.cli(&[
+        "session",
+        "update",
+        &first,
+        "--ipv6",
+        "--md5-key-file",
+        key_file.to_str().expect("path"),
+    ]);
+    let _ = std::fs::remove_file(&key_file);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["connectionState"], "Active", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV4"], "PendingUpdate", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV6"], "PendingUpdate", "{v}");
+    assert!(!v.to_string().contains(&key), "the key is not printed: {v}");
+    let s = lab.wait_for("both sessions Established again with the new key", |s| {
+        edges.iter().zip(&before).all(|(e, n)| {
+            let x = session(s, e);
+            x["state"] == "Established" && x["establishedCount"].as_u64() > Some(*n)
+        }) && row(s, &first)
+            .is_some_and(|r| r["sessionStateV4"] == "Established" && r["sessionStateV6"] == "Established")
+    });
+    for e in edges {
+        let x = session(&s, e);
+        assert!(lists(&x["notificationsReceived"], "6/6"), "{x}");
+        assert!(lists(&x["history"], "PendingUpdate"), "{x}");
+        assert_eq!(x["md5"], true, "{x}");
+    }
+    assert_eq!(row(&s, &first).expect("row")["connectionState"], "Active", "{s}");
+    let conn = connection_resource(&lab.peering(), &first);
+    assert_eq!(
+        conn["bgpSession"]["md5AuthenticationKey"],
+        key.as_str(),
+        "the connection keeps the new key"
+    );
 }

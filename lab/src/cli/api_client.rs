@@ -7,9 +7,6 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-/// How long one request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Where the running lab's API is.
 #[derive(Args, Debug, Clone)]
 pub struct ApiTarget {
@@ -19,6 +16,10 @@ pub struct ApiTarget {
     /// The peering's name; default: the one the lab runs.
     #[arg(long)]
     pub peering: Option<String>,
+    /// Longest wait, in seconds: for the API's answer and, with --wait, for the change to
+    /// take effect.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
 }
 
 /// A failed call: the API could not be reached (`status` 0) or refused the request.
@@ -49,7 +50,8 @@ impl ApiTarget {
                 message: format!("--api {}: the lab's API is on loopback only", self.api),
             });
         }
-        let (status, text) = exchange(self.api, method, path, body).map_err(|e| CallError {
+        let limit = Duration::from_secs(self.timeout.max(1));
+        let (status, text) = exchange(self.api, limit, method, path, body).map_err(|e| CallError {
             status: 0,
             message: format!(
                 "cannot reach the lab's API at {}: {e} (is `peerlab run --until interrupted` running?)",
@@ -89,8 +91,9 @@ impl ApiTarget {
             })
     }
 
-    /// Polls `GET path` until `done` holds for the answer (at most `timeout`); the last answer.
-    pub fn wait(&self, path: &str, timeout: Duration, done: impl Fn(&Value) -> bool) -> Result<Value, CallError> {
+    /// Polls `GET path` until `done` holds for the answer (at most `--timeout`); the last answer.
+    pub fn wait(&self, path: &str, done: impl Fn(&Value) -> bool) -> Result<Value, CallError> {
+        let timeout = Duration::from_secs(self.timeout);
         let start = Instant::now();
         loop {
             let v = self.call("GET", path, None)?;
@@ -109,8 +112,14 @@ impl ApiTarget {
 }
 
 /// Sends one request (ureq, no TLS) and reads the whole answer: its status and body text.
-fn exchange(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, String), String> {
-    let agent = ureq::AgentBuilder::new().timeout(REQUEST_TIMEOUT).build();
+fn exchange(
+    addr: SocketAddr,
+    limit: Duration,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<(u16, String), String> {
+    let agent = ureq::AgentBuilder::new().timeout(limit).build();
     let request = agent
         .request(method, &format!("http://{addr}{path}"))
         .set("Accept", "application/json");
@@ -155,6 +164,7 @@ mod tests {
         let t = ApiTarget {
             api: "192.0.2.1:8180".parse().unwrap(),
             peering: None,
+            timeout: 1,
         };
         let e = t.call("GET", "/peerings", None).unwrap_err();
         assert_eq!(e.status, 0);

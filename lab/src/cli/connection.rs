@@ -10,7 +10,6 @@ use ipnet::IpNet;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Arguments of `peerlab connection`.
 #[derive(Args, Debug)]
@@ -53,9 +52,6 @@ pub struct AddArgs {
     /// Wait until the connection is Active or ProvisioningFailed.
     #[arg(long)]
     pub wait: bool,
-    /// Longest wait, in seconds.
-    #[arg(long, default_value_t = 60)]
-    pub timeout: u64,
     /// The lab's API.
     #[command(flatten)]
     pub target: ApiTarget,
@@ -69,9 +65,6 @@ pub struct RemoveArgs {
     /// Wait until the connection is gone.
     #[arg(long)]
     pub wait: bool,
-    /// Longest wait, in seconds.
-    #[arg(long, default_value_t = 60)]
-    pub timeout: u64,
     /// The lab's API.
     #[command(flatten)]
     pub target: ApiTarget,
@@ -152,14 +145,12 @@ fn add(a: &AddArgs) -> ExitCode {
         if !a.wait {
             return Ok(added);
         }
-        let peering = a
-            .target
-            .wait(&format!("/peerings/{p}"), Duration::from_secs(a.timeout), |v| {
-                find(v, &id)
-                    .and_then(|c| c.get("connectionState"))
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| s == "Active" || s == "ProvisioningFailed")
-            })?;
+        let peering = a.target.wait(&format!("/peerings/{p}"), |v| {
+            find(v, &id)
+                .and_then(|c| c.get("connectionState"))
+                .and_then(Value::as_str)
+                .is_some_and(|s| s == "Active" || s == "ProvisioningFailed")
+        })?;
         Ok(find(&peering, &id).cloned().unwrap_or(Value::Null))
     });
     match result {
@@ -178,10 +169,7 @@ fn remove(r: &RemoveArgs) -> ExitCode {
             .target
             .call("DELETE", &format!("/peerings/{p}/connections/{}", r.id), None)?;
         if r.wait {
-            r.target
-                .wait(&format!("/peerings/{p}"), Duration::from_secs(r.timeout), |v| {
-                    find(v, &r.id).is_none()
-                })?;
+            r.target.wait(&format!("/peerings/{p}"), |v| find(v, &r.id).is_none())?;
         }
         Ok(v)
     });

@@ -12,9 +12,6 @@ pub struct DeprovisionArgs {
     /// Wait until the lab has ended (its API stops answering).
     #[arg(long)]
     pub wait: bool,
-    /// Longest wait, in seconds.
-    #[arg(long, default_value_t = 60)]
-    pub timeout: u64,
     /// The lab's API.
     #[command(flatten)]
     pub target: ApiTarget,
@@ -34,8 +31,11 @@ pub fn run(args: &DeprovisionArgs) -> ExitCode {
     if args.wait {
         let start = Instant::now();
         while args.target.call("GET", "/peerings", None).is_ok() {
-            if start.elapsed() >= Duration::from_secs(args.timeout) {
-                eprintln!("peerlab deprovision: the lab still runs after {} s", args.timeout);
+            if start.elapsed() >= Duration::from_secs(args.target.timeout) {
+                eprintln!(
+                    "peerlab deprovision: the lab still runs after {} s",
+                    args.target.timeout
+                );
                 return ExitCode::from(super::EXIT_FAILED_INPUT);
             }
             std::thread::sleep(Duration::from_millis(200));

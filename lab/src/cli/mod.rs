@@ -13,6 +13,7 @@ pub mod route_server;
 pub mod routes;
 pub mod run;
 pub mod session;
+pub mod session_update;
 pub mod speaker;
 pub mod status;
 pub mod validate;

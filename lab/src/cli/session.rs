@@ -1,6 +1,7 @@
 //! `peerlab session add CONN --ipv4 PREFIX | --ipv6 PREFIX`: add the IPv4 or IPv6 session an
 //! Active connection lacks (PATCH .../connections/{id}/bgpSession); the session shows
-//! `PendingAdd`, then its FSM states up to `Established`.
+//! `PendingAdd`, then its FSM states up to `Established`. `peerlab session update` changes
+//! one ([`super::session_update`]).
 
 use super::api_client::{fail, print_json, ApiTarget};
 use super::connection::find;
@@ -9,7 +10,6 @@ use ipnet::IpNet;
 use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Arguments of `peerlab session`.
 #[derive(Args, Debug)]
@@ -24,6 +24,8 @@ pub struct SessionArgs {
 pub enum SessionAction {
     /// Add a session to an Active connection.
     Add(SessionAddArgs),
+    /// Change a session of an Active connection: its max-prefix limit, the TCP-MD5 key.
+    Update(super::session_update::SessionUpdateArgs),
 }
 
 /// Arguments of `peerlab session add`.
@@ -40,9 +42,6 @@ pub struct SessionAddArgs {
     /// Wait until the session is Established.
     #[arg(long)]
     pub wait: bool,
-    /// Longest wait, in seconds.
-    #[arg(long, default_value_t = 60)]
-    pub timeout: u64,
     /// The lab's API.
     #[command(flatten)]
     pub target: ApiTarget,
@@ -74,7 +73,10 @@ pub fn session_ends(net: IpNet, v4: bool) -> Result<(IpAddr, IpAddr), String> {
 
 /// Runs `peerlab session`.
 pub fn run(args: &SessionArgs) -> ExitCode {
-    let SessionAction::Add(a) = &args.action;
+    let a = match &args.action {
+        SessionAction::Add(a) => a,
+        SessionAction::Update(u) => return super::session_update::run(u),
+    };
     let (net, v4) = match (a.ipv4, a.ipv6) {
         (Some(n), _) => (n, true),
         (_, Some(n)) => (n, false),
@@ -107,14 +109,12 @@ pub fn run(args: &SessionArgs) -> ExitCode {
             return Ok(v);
         }
         let field = format!("sessionState{key}");
-        let peering = a
-            .target
-            .wait(&format!("/peerings/{p}"), Duration::from_secs(a.timeout), |v| {
-                find(v, id)
-                    .and_then(|c| c.pointer(&format!("/bgpSession/{field}")))
-                    .and_then(Value::as_str)
-                    == Some("Established")
-            })?;
+        let peering = a.target.wait(&format!("/peerings/{p}"), |v| {
+            find(v, id)
+                .and_then(|c| c.pointer(&format!("/bgpSession/{field}")))
+                .and_then(Value::as_str)
+                == Some("Established")
+        })?;
         Ok(find(&peering, id).cloned().unwrap_or(Value::Null))
     });
     match result {

@@ -34,7 +34,9 @@ pub enum Op {
     AddSession {
         /// The connection identifier.
         id: String,
-        /// The session addresses to add (the family the connection lacks).
+        /// The session addresses to add (the family the connection lacks), or an existing
+        /// session's Microsoft address with its new `maxPrefixesAdvertised*` and/or
+        /// `md5AuthenticationKey` (a change: `PendingUpdate`).
         session: Box<BgpSession>,
     },
     /// `PUT /peerings/{name}/registeredAsns/{registeredAsnName}`.

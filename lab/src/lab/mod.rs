@@ -12,6 +12,7 @@
 //! - [`control`]: the requests the API hands the running lab, and its answers.
 //! - [`ops`]: the modify operations: add/remove a connection, add a session, register and
 //!   deregister an ASN, deprovision.
+//! - [`session_update`]: changing a session (max-prefix limit, TCP-MD5 key): `PendingUpdate`.
 //! - [`views`]: the Azure-shaped JSON of the peering, its registered ASNs and received routes.
 //! - [`api`]: the local HTTP JSON API over the running lab (axum).
 //! - [`live`]: the live Connections view on a terminal.
@@ -30,6 +31,7 @@ pub mod relay;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod session_update;
 pub mod speakers;
 pub mod summary;
 pub mod topology;

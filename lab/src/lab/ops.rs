@@ -2,17 +2,19 @@
 //! changes: add a connection (`PendingApproval` → … → `Active`, or `ProvisioningFailed`),
 //! remove one (`PendingRemove`, Cease 6/3 on its sessions, then gone), add a session to an
 //! Active connection (`PendingAdd`, the FSM states, `Established`), register and deregister
-//! customer ASNs (live, no session reset), deprovision the peering.
+//! customer ASNs (live, no session reset), deprovision the peering. Changing a session
+//! (`PendingUpdate`) is in [`super::session_update`].
 
 use super::control::{Answer, LabError, Op, Request};
 use super::guid::new_guid;
 use super::runner::Lab;
-use super::speakers::{self, Running};
+use super::session_update;
+use super::speakers::{self, Running, Tagged};
 use super::topology::Role;
 use crate::peering::enums::{ConnectionState, ProvisioningState};
 use crate::peering::model::{BgpSession, DirectConnection};
-use bgp_core::fsm::Cease;
-use bgp_core::speaker::{Command, SessionEvent};
+use bgp_core::fsm::{Cease, State};
+use bgp_core::speaker::Command;
 use route_server::runtime::RouteServerHandle;
 use serde_json::json;
 use std::net::IpAddr;
@@ -50,6 +52,14 @@ pub enum Done {
         /// The sessions removed, or why the route server refused.
         result: Result<Vec<String>, String>,
     },
+    /// The route server re-keyed connection `connection`'s client (Cease 6/6, added back
+    /// with the new TCP-MD5 key).
+    Rekeyed {
+        /// The connection's index.
+        connection: usize,
+        /// Done, or what failed.
+        result: Result<(), String>,
+    },
 }
 
 /// What the operations need besides the lab.
@@ -59,9 +69,17 @@ pub struct Ctx<'a> {
     /// The lab's speakers, by index.
     pub running: &'a mut Vec<Running>,
     /// Where new speakers send their events.
-    pub events: &'a mpsc::Sender<(usize, SessionEvent)>,
+    pub events: &'a mpsc::Sender<Tagged>,
     /// Where background work reports.
     pub done: &'a mpsc::Sender<Done>,
+}
+
+/// Finishes background work reported on the run's loop.
+pub fn finish(lab: &mut Lab, ctx: Ctx<'_>, d: Done) {
+    match d {
+        Done::Removed { connection, result } => lab.removed(connection, result, ctx.running),
+        Done::Rekeyed { connection, result } => session_update::rekeyed(lab, ctx, connection, result),
+    }
 }
 
 /// Answers one API request.
@@ -240,6 +258,9 @@ fn remove_connection(lab: &mut Lab, ctx: &Ctx<'_>, c: usize) {
 async fn add_session(lab: &mut Lab, mut ctx: Ctx<'_>, id: &str, s: BgpSession) -> Result<Answer, LabError> {
     refuse_while_deprovisioning(lab)?;
     let c = lab.find_connection(id)?;
+    if let Some(v4) = session_update::names_existing(lab, c, &s) {
+        return session_update::update_session(lab, &ctx, c, &s, v4);
+    }
     let state = lab.connection_state_of(c);
     if state != ConnectionState::Active {
         return Err(conflict(
@@ -306,6 +327,14 @@ async fn add_session(lab: &mut Lab, mut ctx: Ctx<'_>, id: &str, s: BgpSession) -
         status: 202,
         body: lab.connection_view(c),
     })
+}
+
+/// Stops speaker `i` for good (Cease 6/3 if it is still up, then no restart).
+pub(super) fn stop_for_good(running: &[Running], i: usize) {
+    if let Some(r) = running.get(i) {
+        let _ = r.commands.try_send(Command::Stop(Cease::peer_deconfigured()));
+        let _ = r.commands.try_send(Command::Shutdown);
+    }
 }
 
 /// Copies the new family's fields of `s` into the connection's `bgpSession`.
@@ -419,7 +448,8 @@ impl Lab {
             })
     }
 
-    /// The route server removed connection `c`: its edge speakers stop for good.
+    /// The route server removed connection `c`: its edge speakers stop for good; one still
+    /// Established stops once its session ends on the route server's Cease (so it records it).
     pub(super) fn removed(&mut self, c: usize, result: Result<Vec<String>, String>, running: &[Running]) {
         if let Err(e) = result {
             eprintln!("peerlab run: removing connection {}: {e}", self.top.connections[c].name);
@@ -427,11 +457,10 @@ impl Lab {
         let conn = &mut self.top.connections[c];
         conn.removed = true;
         for i in [conn.v4, conn.v6].into_iter().flatten() {
-            if let Some(r) = running.get(i) {
-                let _ = r.commands.try_send(Command::Stop(Cease::peer_deconfigured()));
-                let _ = r.commands.try_send(Command::Shutdown);
-            }
             self.speaker_gone[i] = true;
+            if self.fsm[i] != Some(State::Established) {
+                stop_for_good(running, i);
+            }
         }
         self.life[c].gone = true;
         self.changed = true;

@@ -53,6 +53,9 @@ pub struct SessionRow {
     pub announced: usize,
     /// Whether the session is TCP-MD5 protected (RFC 2385); the key is never shown.
     pub md5: bool,
+    /// The Azure session states it showed, in order (the latest ones), e.g. `PendingUpdate`
+    /// while it was being changed.
+    pub history: Vec<SessionState>,
 }
 
 /// A route AS8075 holds, with the connection it came over.

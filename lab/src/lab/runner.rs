@@ -8,15 +8,16 @@ use super::lifecycle::Facts;
 use super::ops::{self, ConnLife, Ctx, Done, Registration};
 use super::report::{LifecycleStep, Report};
 use super::scenario::{Scenarios, Setup};
+use super::session_update::{self, Updating};
 use super::speakers::{self, EdgeRib, Running};
 use super::topology::{Role, Topology};
 use super::{api, live, summary};
-use crate::peering::enums::{ConnectionState, ProvisioningState};
+use crate::peering::enums::{ConnectionState, ProvisioningState, SessionState};
 use crate::peering::model::PeeringFile;
 use bgp_core::fsm::{Cease, Reason, State};
 use bgp_core::speaker::{Command, SessionEvent};
 use ipnet::IpNet;
-use route_server::runtime::{self, RouteServerHandle, RuntimeOptions};
+use route_server::runtime::{self, RouteServerHandle, RuntimeError, RuntimeOptions};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -46,6 +47,9 @@ pub struct RunOptions {
 /// deny-all before registering the ASNs anyway.
 const VALIDATION_WAIT: Duration = Duration::from_secs(5);
 
+/// How many times the lab plans its ports and starts its route server before giving up.
+const START_ATTEMPTS: u32 = 5;
+
 /// How long the run watches its sessions close after the Cease.
 const DRAIN: Duration = Duration::from_secs(2);
 
@@ -74,6 +78,14 @@ pub struct Lab {
     pub(super) established_count: Vec<u32>,
     /// Per speaker: NOTIFICATIONs received, as `code/subcode`.
     pub(super) notifications_received: Vec<Vec<String>>,
+    /// Per speaker: NOTIFICATIONs sent, as `code/subcode`.
+    pub(super) notifications_sent: Vec<Vec<String>>,
+    /// Per speaker: the generation of its session (bumped when it restarts with a new key).
+    pub(super) generation: Vec<u32>,
+    /// Per speaker: what its `PendingUpdate` waits for, if it is being updated.
+    pub(super) updating: Vec<Option<Updating>>,
+    /// Per speaker: the session states shown, in order (the latest ones).
+    pub(super) session_history: Vec<Vec<SessionState>>,
     /// The peering's registered ASNs.
     pub(super) registrations: Vec<Registration>,
     /// The registered ASNs were applied at the route server (validation done).
@@ -125,6 +137,10 @@ impl Lab {
             speaker_gone: Vec::new(),
             established_count: Vec::new(),
             notifications_received: Vec::new(),
+            notifications_sent: Vec::new(),
+            generation: Vec::new(),
+            updating: Vec::new(),
+            session_history: Vec::new(),
             registrations,
             registry_applied: false,
             deprovisioning: false,
@@ -151,6 +167,10 @@ impl Lab {
         self.speaker_gone.resize(n, false);
         self.established_count.resize(n, 0);
         self.notifications_received.resize(n, Vec::new());
+        self.notifications_sent.resize(n, Vec::new());
+        self.generation.resize(n, 0);
+        self.updating.resize(n, None);
+        self.session_history.resize(n, Vec::new());
     }
 
     /// Records every connection whose state changed.
@@ -195,6 +215,7 @@ impl Lab {
             }
         }
         self.established_shown = up;
+        self.record_session_history();
     }
 
     fn live_view(&self) -> bool {
@@ -244,7 +265,13 @@ impl Lab {
         self.changed = false;
     }
 
-    fn on_event(&mut self, i: usize, e: SessionEvent, running: &[Running], trace: bool) {
+    /// Event `e` of speaker `i`'s session generation `g`; a restarted speaker's older
+    /// generations only add to its NOTIFICATION records.
+    fn on_event(&mut self, (i, g, e): speakers::Tagged, running: &[Running], trace: bool) {
+        if self.generation.get(i).is_some_and(|current| *current != g) {
+            self.stale_event(i, &e);
+            return;
+        }
         self.setup.observe(i, &e);
         match e {
             SessionEvent::Transition(t) => {
@@ -262,6 +289,10 @@ impl Lab {
                 }
                 if t.to == State::Established {
                     self.established_count[i] += 1;
+                }
+                self.update_transition(i, t.to);
+                if self.speaker_gone[i] && t.to != State::Established {
+                    ops::stop_for_good(running, i);
                 }
                 self.fsm[i] = Some(t.to);
                 self.reached[i] |= t.to == State::Established;
@@ -288,11 +319,14 @@ impl Lab {
                 self.changed |= !self.ribs[i].routes.is_empty();
                 self.ribs[i].routes.clear();
             }
-            SessionEvent::NotificationSent(n) if trace => {
-                eprintln!(
-                    "{}: NOTIFICATION sent {}/{}",
-                    self.top.speakers[i].name, n.code, n.subcode
-                );
+            SessionEvent::NotificationSent(n) => {
+                self.notifications_sent[i].push(format!("{}/{}", n.code, n.subcode));
+                if trace {
+                    eprintln!(
+                        "{}: NOTIFICATION sent {}/{}",
+                        self.top.speakers[i].name, n.code, n.subcode
+                    );
+                }
             }
             SessionEvent::ConnectFailed(e) if trace => {
                 eprintln!("{}: connection attempt failed: {e}", self.top.speakers[i].name);
@@ -304,9 +338,15 @@ impl Lab {
 
 /// Runs the lab of `file`. The report, or why the lab could not start.
 pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String> {
-    let top = Topology::plan(file)?;
+    let (top, rs) = start_route_server(file).await?;
     let mut lab = Lab::new(top, file, opts.progress);
-    lab.setup = Setup::prepare(&lab.top, opts.scenarios).await?;
+    lab.setup = match Setup::prepare(&lab.top, opts.scenarios).await {
+        Ok(s) => s,
+        Err(e) => {
+            rs.shutdown(Duration::from_secs(1)).await;
+            return Err(e);
+        }
+    };
     if opts.live {
         lab.live_drawn = Some(0);
     }
@@ -316,13 +356,6 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
         f.approved = c.error_message.is_none();
     }
     lab.note();
-    let rs_opts = RuntimeOptions {
-        transports: lab.top.transports.clone(),
-        ..RuntimeOptions::default()
-    };
-    let rs = runtime::start(&lab.top.rs, rs_opts)
-        .await
-        .map_err(|e| format!("the route server cannot start: {e}"))?;
     for (f, c) in lab.facts.iter_mut().zip(&lab.top.connections) {
         f.provisioned = c.error_message.is_none();
     }
@@ -348,7 +381,7 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
     let (done_tx, mut done_rx) = mpsc::channel::<Done>(16);
     let mut running = Vec::new();
     for (i, plan) in lab.top.speakers.iter().enumerate() {
-        match speakers::start_tuned(i, plan, lab.top.rs.asn, &lab.setup.tuning[i], ev_tx.clone()) {
+        match speakers::start_tuned((i, 0), plan, lab.top.rs.asn, &lab.setup.tuning[i], ev_tx.clone()) {
             Ok(r) => running.push(r),
             Err(e) => {
                 stop(&rs, &running).await;
@@ -370,19 +403,22 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
     loop {
         tokio::select! {
             e = ev_rx.recv() => match e {
-                Some((i, e)) => lab.on_event(i, e, &running, opts.trace),
+                Some(e) => lab.on_event(e, &running, opts.trace),
                 None => break,
             },
             r = requests.recv() => if let Some(req) = r {
                 let ctx = Ctx { rs: &rs, running: &mut running, events: &ev_tx, done: &done_tx };
                 ops::handle(&mut lab, ctx, req).await;
             },
-            d = done_rx.recv() => if let Some(Done::Removed { connection, result }) = d {
-                lab.removed(connection, result, &running);
+            d = done_rx.recv() => if let Some(d) = d {
+                let ctx = Ctx { rs: &rs, running: &mut running, events: &ev_tx, done: &done_tx };
+                ops::finish(&mut lab, ctx, d);
             },
             _ = tick.tick() => {
                 validating_since = phase(&mut lab, &rs, validating_since, expected_rejected).await;
                 lab.setup.tick(&lab.top, &lab.fsm, &lab.states, &lab.ribs, &running);
+                let ctx = Ctx { rs: &rs, running: &mut running, events: &ev_tx, done: &done_tx };
+                session_update::settle(&mut lab, ctx);
                 lab.draw();
                 if (opts.until_converged && done(&lab, &rs).await) || lab.ended {
                     break;
@@ -401,12 +437,12 @@ pub async fn run(file: &PeeringFile, opts: RunOptions) -> Result<Report, String>
     lab.draw();
     let _ = stop_api.send(());
     let report = summary::report(&lab, file, &rs).await;
-    cease(&running).await;
+    cease(&running, &lab.speaker_gone).await;
     // Watch the sessions go down (bounded), so --trace shows the Cease too.
     let drain_until = Instant::now() + DRAIN;
     while lab.fsm.iter().any(|s| !matches!(s, Some(State::Idle) | None)) {
         match tokio::time::timeout_at(drain_until, ev_rx.recv()).await {
-            Ok(Some((i, e))) => lab.on_event(i, e, &running, opts.trace),
+            Ok(Some(e)) => lab.on_event(e, &running, opts.trace),
             Ok(None) | Err(_) => break,
         }
     }
@@ -477,6 +513,28 @@ async fn phase(
     since
 }
 
+/// Plans the lab and starts its route server. The plan picks free loopback ports before the
+/// route server binds them, so another process (a lab started alongside) can take one in
+/// between: then the lab plans again with fresh ports, up to [`START_ATTEMPTS`] times.
+async fn start_route_server(file: &PeeringFile) -> Result<(Topology, RouteServerHandle), String> {
+    let mut attempt = 1;
+    loop {
+        let top = Topology::plan(file)?;
+        let rs_opts = RuntimeOptions {
+            transports: top.transports.clone(),
+            ..RuntimeOptions::default()
+        };
+        match runtime::start(&top.rs, rs_opts).await {
+            Ok(rs) => return Ok((top, rs)),
+            Err(RuntimeError::Io(e)) if attempt < START_ATTEMPTS => {
+                tracing::debug!(attempt, "the route server cannot bind its ports ({e}); planning again");
+                attempt += 1;
+            }
+            Err(e) => return Err(format!("the route server cannot start: {e}")),
+        }
+    }
+}
+
 /// Whether `--until converged` is satisfied: with break-it scenarios, when each expected
 /// outcome was observed and the rest converged; otherwise when the lab converged.
 async fn done(lab: &Lab, rs: &RouteServerHandle) -> bool {
@@ -490,9 +548,13 @@ async fn done(lab: &Lab, rs: &RouteServerHandle) -> bool {
     }
 }
 
-/// Cease 6/2 from every lab speaker.
-async fn cease(running: &[Running]) {
-    for r in running {
+/// Cease 6/2 from every lab speaker but those marked in `skip` (removed: they end on the
+/// route server's Cease 6/3).
+async fn cease(running: &[Running], skip: &[bool]) {
+    for (i, r) in running.iter().enumerate() {
+        if skip.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let _ = r
             .commands
             .send(Command::Stop(Cease::admin_shutdown(Some(STOP_MESSAGE))))
@@ -502,7 +564,7 @@ async fn cease(running: &[Running]) {
 
 /// Cease 6/2 from every lab speaker, then the route server's own Cease 6/2 and shutdown.
 async fn stop(rs: &RouteServerHandle, running: &[Running]) {
-    cease(running).await;
+    cease(running, &[]).await;
     rs.shutdown(Duration::from_secs(3)).await;
     for r in running {
         let _ = r.commands.send(Command::Shutdown).await;

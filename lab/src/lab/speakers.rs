@@ -26,29 +26,32 @@ pub struct Running {
     pub tasks: Vec<JoinHandle<()>>,
 }
 
+/// A speaker's event, tagged with the speaker's index and the generation of its session
+/// (a speaker restarted with new settings runs under the next generation, so the lab can
+/// tell the old session's late events from the new one's).
+pub type Tagged = (usize, u32, SessionEvent);
+
 /// Starts `plan`'s session (active, from its loopback source to the route server's socket,
-/// with the plan's TCP-MD5 key) and forwards its events, tagged with `index`, to `events`.
-pub fn start(
-    index: usize,
-    plan: &SpeakerPlan,
-    rs_asn: u32,
-    events: mpsc::Sender<(usize, SessionEvent)>,
-) -> Result<Running, String> {
+/// with the plan's TCP-MD5 key) and forwards its events, tagged with `index` and generation
+/// 0, to `events`.
+pub fn start(index: usize, plan: &SpeakerPlan, rs_asn: u32, events: mpsc::Sender<Tagged>) -> Result<Running, String> {
     let tuning = Tuning {
         md5: plan.md5.clone(),
         ..Tuning::default()
     };
-    start_tuned(index, plan, rs_asn, &tuning, events)
+    start_tuned((index, 0), plan, rs_asn, &tuning, events)
 }
 
-/// [`start`] with `tuning` applied: its MD5 key, expected peer ASN, hold time and relay.
+/// [`start`] with `tuning` applied (its MD5 key, expected peer ASN, hold time and relay), the
+/// events tagged with `tag`: (index, generation).
 pub fn start_tuned(
-    index: usize,
+    tag: (usize, u32),
     plan: &SpeakerPlan,
     rs_asn: u32,
     tuning: &Tuning,
-    events: mpsc::Sender<(usize, SessionEvent)>,
+    events: mpsc::Sender<Tagged>,
 ) -> Result<Running, String> {
+    let (index, generation) = tag;
     let peer_as = tuning.expect_peer_as.unwrap_or(rs_asn);
     let mut cfg = SessionConfig::new(plan.name.as_str(), plan.asn, PeerAs::Exact(peer_as), plan.router_id);
     cfg.families = vec![plan.family];
@@ -72,7 +75,7 @@ pub fn start_tuned(
     } = speaker::spawn_session(cfg, Box::new(connector), incoming, opts);
     let forward = tokio::spawn(async move {
         while let Some(e) = from_session.recv().await {
-            if events.send((index, e)).await.is_err() {
+            if events.send((index, generation, e)).await.is_err() {
                 break;
             }
         }

@@ -39,6 +39,7 @@ pub(super) async fn report(lab: &Lab, file: &PeeringFile, rs: &RouteServerHandle
             reached_established: lab.reached[i],
             announced: s.prefixes.len(),
             md5: lab.setup.tuning.get(i).map_or(s.md5.is_some(), |t| t.md5.is_some()),
+            history: lab.session_history[i].clone(),
         })
         .collect();
     let filtered = rs

@@ -5,6 +5,7 @@
 use super::lifecycle::{connection_state, session_state};
 use super::report::ConnectionRow;
 use super::runner::Lab;
+use super::tuning::Tuning;
 use crate::peering::enums::{ConnectionState, ProvisioningState, SessionState};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -58,13 +59,15 @@ impl Lab {
         }
     }
 
-    /// `sessionStateV4` and `sessionStateV6` of connection `c` now.
+    /// `sessionStateV4` and `sessionStateV6` of connection `c` now (`PendingUpdate` while a
+    /// session is being changed).
     pub fn session_states_of(&self, c: usize) -> [SessionState; 2] {
         let conn = &self.top.connections[c];
         [conn.v4, conn.v6].map(|s| match s {
             _ if conn.error_message.is_some() => SessionState::None,
             None => SessionState::None,
             Some(_) if self.life[c].removing || self.life[c].gone => SessionState::PendingRemove,
+            Some(i) if self.is_updating(i) => SessionState::PendingUpdate,
             Some(i) => session_state(self.fsm.get(i).copied().flatten()),
         })
     }
@@ -222,7 +225,8 @@ impl Lab {
     }
 
     /// The lab's own status: the Connections view, the flags of the run and every session's
-    /// record (state, times Established, NOTIFICATIONs received).
+    /// record (state, times Established, NOTIFICATIONs received and sent, TCP-MD5 on, the
+    /// max-prefix limit an edge enforces, the session states shown so far).
     pub fn status_view(&self) -> Value {
         let sessions: Vec<Value> = self
             .top
@@ -238,6 +242,13 @@ impl Lab {
                     "removed": self.speaker_gone[i],
                     "establishedCount": self.established_count[i],
                     "notificationsReceived": self.notifications_received[i],
+                    "notificationsSent": self.notifications_sent[i],
+                    "md5": self.setup.tuning.get(i).map_or(s.md5.is_some(), |t| t.md5.is_some()),
+                    "maxPrefixes": self.setup.tuning.get(i).map_or_else(
+                        || Tuning::of(&self.top, i).max_prefixes,
+                        |t| t.max_prefixes
+                    ),
+                    "history": self.session_history[i],
                 })
             })
             .collect();

@@ -74,7 +74,8 @@ pub async fn remove_connection(State(c): State<Control>, Path((name, id)): Path<
 }
 
 /// `PUT`/`PATCH /peerings/{name}/connections/{id}/bgpSession`, body a `BgpSession` with the
-/// addresses of the session to add.
+/// addresses of the session to add, or naming an existing session's Microsoft address with
+/// the settings to change.
 pub async fn add_session(State(c): State<Control>, Path((name, id)): Path<(String, String)>, body: String) -> Response {
     let session: BgpSession = match parse(&body, "BgpSession") {
         Ok(v) => v,

@@ -1,0 +1,413 @@
+//! Changing a session of an Active connection: `PUT`/`PATCH .../connections/{id}/bgpSession`
+//! naming the session's existing Microsoft address with a new `maxPrefixesAdvertisedV4`/`V6`
+//! or `md5AuthenticationKey`. Meanwhile the sessions concerned show `PendingUpdate` and the
+//! connection stays `Active`:
+//! - a new max-prefix limit goes to the AS8075 edge's enforcement and is applied on its next
+//!   pass (every 100 ms): if the edge holds more routes than the new limit, it sends Cease 6/1;
+//! - a new TCP-MD5 key is connection-wide: the route server removes its client with Cease 6/6
+//!   Other Configuration Change and adds it back with the key; once the route server is done
+//!   and the old session is seen down (its 6/6 recorded), each edge speaker restarts with the
+//!   key under a new generation (late events of the old session change nothing); each session
+//!   shows `PendingUpdate` until it is Established again.
+
+use super::control::{Answer, LabError};
+use super::ops::Ctx;
+use super::runner::Lab;
+use super::speakers;
+use super::tuning::Tuning;
+use crate::peering::enums::ConnectionState;
+use crate::peering::model::BgpSession;
+use bgp_core::fsm::{Cease, Reason, State};
+use bgp_core::speaker::{Command, SessionEvent};
+use std::net::IpAddr;
+
+/// Most entries kept in a session's history of shown states (the latest ones).
+const HISTORY: usize = 64;
+
+/// What a session waits for while it shows `PendingUpdate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updating {
+    /// A new max-prefix limit, applied on the edge's next enforcement pass.
+    Limit,
+    /// A new TCP-MD5 key: the route server re-keys its client (`client`) and the old session
+    /// ends (`down`), then the edge speaker restarts (`restarted`) and runs until Established.
+    Rekey {
+        /// The route server's re-key: `None` while under way, then whether it succeeded.
+        client: Option<bool>,
+        /// The old session was seen leaving Established (or was not up).
+        down: bool,
+        /// The edge speaker runs with the new key.
+        restarted: bool,
+    },
+}
+
+/// Which existing session of connection `c` the body names by its Microsoft address: `Some(true)`
+/// for IPv4, `Some(false)` for IPv6, `None` when it names no existing session (an add).
+pub(super) fn names_existing(lab: &Lab, c: usize, s: &BgpSession) -> Option<bool> {
+    let conn = &lab.top.connections[c];
+    let have = conn.resource.bgp_session.as_ref()?;
+    let v4 = conn.v4.is_some()
+        && s.microsoft_session_ipv4_address.is_some()
+        && s.microsoft_session_ipv4_address == have.microsoft_session_ipv4_address;
+    let v6 = conn.v6.is_some()
+        && s.microsoft_session_ipv6_address.is_some()
+        && s.microsoft_session_ipv6_address == have.microsoft_session_ipv6_address;
+    match (v4, v6) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+fn conflict(code: &'static str, message: String, target: &str) -> LabError {
+    LabError::new(409, code, message, Some(target))
+}
+
+/// Changes the IPv4 (`v4`) or IPv6 session of connection `c` as `s` asks: 202 with the
+/// connection when something changes, 200 when nothing does.
+pub(super) fn update_session(
+    lab: &mut Lab,
+    ctx: &Ctx<'_>,
+    c: usize,
+    s: &BgpSession,
+    v4: bool,
+) -> Result<Answer, LabError> {
+    let id = lab.top.connections[c].name.clone();
+    let state = lab.connection_state_of(c);
+    if state != ConnectionState::Active {
+        return Err(conflict(
+            "InvalidConnectionState",
+            format!("sessions can be changed only on an Active connection; connection {id} is {state}"),
+            "connectionState",
+        ));
+    }
+    let conn = &lab.top.connections[c];
+    let edges: Vec<usize> = [conn.v4, conn.v6].into_iter().flatten().collect();
+    if edges.iter().any(|i| lab.updating.get(*i).copied().flatten().is_some()) {
+        return Err(conflict(
+            "SessionUpdateInProgress",
+            format!(
+                "a session of connection {id} is being updated (PendingUpdate); wait until it shows its state again"
+            ),
+            "bgpSession",
+        ));
+    }
+    let have = conn.resource.bgp_session.clone().unwrap_or_default();
+    let (peer_now, peer_asked, field) = if v4 {
+        (
+            have.peer_session_ipv4_address.map(IpAddr::V4),
+            s.peer_session_ipv4_address.map(IpAddr::V4),
+            "bgpSession.peerSessionIPv4Address",
+        )
+    } else {
+        (
+            have.peer_session_ipv6_address.map(IpAddr::V6),
+            s.peer_session_ipv6_address.map(IpAddr::V6),
+            "bgpSession.peerSessionIPv6Address",
+        )
+    };
+    if peer_asked.is_some() && peer_asked != peer_now {
+        return Err(LabError::new(
+            400,
+            "InvalidRequestContent",
+            format!(
+                "a session's addresses cannot change; give its current peer address or leave it out \
+                 (to move the session, remove connection {id} and add it again)"
+            ),
+            Some(field),
+        ));
+    }
+    let (limit_now, limit_asked, limit_field) = if v4 {
+        (
+            have.max_prefixes_advertised_v4,
+            s.max_prefixes_advertised_v4,
+            "bgpSession.maxPrefixesAdvertisedV4",
+        )
+    } else {
+        (
+            have.max_prefixes_advertised_v6,
+            s.max_prefixes_advertised_v6,
+            "bgpSession.maxPrefixesAdvertisedV6",
+        )
+    };
+    if limit_asked == Some(0) {
+        return Err(LabError::new(
+            400,
+            "InvalidRequestContent",
+            "a max-prefix limit of 0 would refuse every route; give at least 1",
+            Some(limit_field),
+        ));
+    }
+    let limit = limit_asked.filter(|n| Some(*n) != limit_now);
+    let key = s
+        .md5_authentication_key
+        .as_ref()
+        .map(|k| (!k.is_empty()).then(|| k.clone()))
+        .filter(|k| *k != have.md5_authentication_key);
+    if limit.is_none() && key.is_none() {
+        return Ok(Answer::ok(lab.connection_view(c)));
+    }
+    let client_name = lab.top.connections[c].client.clone();
+    if !lab.top.rs.clients.iter().any(|x| x.name == client_name) {
+        return Err(LabError::new(
+            503,
+            "ServiceUnavailable",
+            format!("the route server has no client {client_name} for connection {id}"),
+            None,
+        ));
+    }
+    let edge = if v4 {
+        lab.top.connections[c].v4
+    } else {
+        lab.top.connections[c].v6
+    };
+    if let (Some(n), Some(edge)) = (limit, edge) {
+        apply_limit(lab, c, edge, v4, n);
+    }
+    if let Some(key) = key {
+        rekey(lab, ctx, c, &edges, key);
+    }
+    Ok(Answer {
+        status: 202,
+        body: lab.connection_view(c),
+    })
+}
+
+/// Speaker `i`'s tuning, the tunings of speakers added while running filled in from the file.
+fn tuning_mut(lab: &mut Lab, i: usize) -> &mut Tuning {
+    while lab.setup.tuning.len() <= i {
+        let next = lab.setup.tuning.len();
+        let t = Tuning::of(&lab.top, next);
+        lab.setup.tuning.push(t);
+    }
+    &mut lab.setup.tuning[i]
+}
+
+/// Records limit `n` on the connection and its route server client, and hands it to the
+/// edge's enforcement; `PendingUpdate` until its next pass.
+fn apply_limit(lab: &mut Lab, c: usize, edge: usize, v4: bool, n: u32) {
+    let conn = &mut lab.top.connections[c];
+    let b = conn.resource.bgp_session.get_or_insert_with(BgpSession::default);
+    if v4 {
+        b.max_prefixes_advertised_v4 = Some(n);
+    } else {
+        b.max_prefixes_advertised_v6 = Some(n);
+    }
+    let client_name = conn.client.clone();
+    if let Some(cl) = lab.top.rs.clients.iter_mut().find(|x| x.name == client_name) {
+        if v4 {
+            cl.max_prefixes_v4 = Some(n);
+        } else {
+            cl.max_prefixes_v6 = Some(n);
+        }
+    }
+    tuning_mut(lab, edge).max_prefixes = Some(n);
+    lab.updating[edge] = Some(Updating::Limit);
+}
+
+/// Re-keys connection `c` (edges `edges`) with `key` (`None`: no TCP-MD5): the route server
+/// removes its client with Cease 6/6 and adds it back in the background, then
+/// [`rekeyed`] restarts the edges.
+fn rekey(lab: &mut Lab, ctx: &Ctx<'_>, c: usize, edges: &[usize], key: Option<String>) {
+    let conn = &mut lab.top.connections[c];
+    conn.resource
+        .bgp_session
+        .get_or_insert_with(BgpSession::default)
+        .md5_authentication_key
+        .clone_from(&key);
+    let client_name = conn.client.clone();
+    let mut client = None;
+    if let Some(cl) = lab.top.rs.clients.iter_mut().find(|x| x.name == client_name) {
+        cl.md5_key.clone_from(&key);
+        client = Some(cl.clone());
+    }
+    for &i in edges {
+        lab.top.speakers[i].md5.clone_from(&key);
+        tuning_mut(lab, i).md5.clone_from(&key);
+        lab.updating[i] = Some(Updating::Rekey {
+            client: None,
+            down: lab.fsm[i] != Some(State::Established),
+            restarted: false,
+        });
+    }
+    let Some(client) = client else { return };
+    let transports = lab.top.transports_of(edges);
+    let rs = ctx.rs.clone();
+    let done = ctx.done.clone();
+    tokio::spawn(async move {
+        let removed = rs
+            .remove_client(&client.name, Cease::other_configuration_change())
+            .await
+            .map_err(|e| format!("removing the client: {e}"));
+        let result = match removed {
+            Ok(_) => rs
+                .add_client(client, transports)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("adding the client back: {e}")),
+            Err(e) => Err(e),
+        };
+        let _ = done.send(super::ops::Done::Rekeyed { connection: c, result }).await;
+    });
+}
+
+/// The route server re-keyed connection `c`'s client: each edge speaker restarts with the
+/// new key (see [`settle`]). On failure the sessions show their states again once restarted.
+pub(super) fn rekeyed(lab: &mut Lab, ctx: Ctx<'_>, c: usize, result: Result<(), String>) {
+    let conn = &lab.top.connections[c];
+    let edges: Vec<usize> = [conn.v4, conn.v6].into_iter().flatten().collect();
+    if let Err(e) = &result {
+        eprintln!("peerlab run: re-keying connection {}: {e}", conn.name);
+    }
+    if lab.life[c].removing || lab.life[c].gone {
+        // Removed meanwhile: the client added back must go again.
+        for i in edges {
+            lab.updating[i] = None;
+        }
+        if result.is_ok() {
+            let rs = ctx.rs.clone();
+            let client = conn.client.clone();
+            tokio::spawn(async move {
+                let _ = rs.remove_client(&client, Cease::peer_deconfigured()).await;
+            });
+        }
+        return;
+    }
+    for i in edges {
+        if let Some(Some(Updating::Rekey { client, .. })) = lab.updating.get_mut(i) {
+            *client = Some(result.is_ok());
+        }
+    }
+    settle(lab, ctx);
+}
+
+/// Moves updates on (every tick, and when the route server finished a re-key): new limits are
+/// applied after the edges' enforcement pass; an edge whose client is re-keyed and whose old
+/// session is down restarts with the new key.
+pub(super) fn settle(lab: &mut Lab, mut ctx: Ctx<'_>) {
+    lab.limits_applied();
+    let mut any = false;
+    for i in 0..lab.updating.len() {
+        // A failed re-key may leave the old session up: restart without waiting for it.
+        let Some(Updating::Rekey {
+            client: Some(ok),
+            down,
+            restarted: false,
+        }) = lab.updating[i]
+        else {
+            continue;
+        };
+        if ok && !down {
+            continue;
+        }
+        restart(lab, &mut ctx, i);
+        lab.updating[i] = ok.then_some(Updating::Rekey {
+            client: Some(true),
+            down: true,
+            restarted: true,
+        });
+        any = true;
+    }
+    if any {
+        lab.changed = true;
+        lab.note();
+    }
+}
+
+/// Edge `i` restarts with its tuning (the new key) under its next generation.
+fn restart(lab: &mut Lab, ctx: &mut Ctx<'_>, i: usize) {
+    if let Some(old) = ctx.running.get(i) {
+        let _ = old.commands.try_send(Command::Shutdown);
+        for t in &old.tasks {
+            t.abort();
+        }
+    }
+    lab.generation[i] += 1;
+    lab.ribs[i].routes.clear();
+    let tuning = tuning_mut(lab, i).clone();
+    let plan = &lab.top.speakers[i];
+    match speakers::start_tuned(
+        (i, lab.generation[i]),
+        plan,
+        lab.top.rs.asn,
+        &tuning,
+        ctx.events.clone(),
+    ) {
+        Ok(r) => {
+            if let Some(slot) = ctx.running.get_mut(i) {
+                *slot = r;
+            }
+        }
+        Err(e) => eprintln!("peerlab run: {}: cannot restart: {e}", plan.name),
+    }
+}
+
+impl Lab {
+    /// After the edges' enforcement pass: every new max-prefix limit is applied.
+    pub(super) fn limits_applied(&mut self) {
+        let mut any = false;
+        for u in &mut self.updating {
+            if *u == Some(Updating::Limit) {
+                *u = None;
+                any = true;
+            }
+        }
+        if any {
+            self.changed = true;
+            self.note();
+        }
+    }
+
+    /// Speaker `i`'s current session entered `to`: before the restart, the old session is
+    /// down once it leaves Established; after it, Established ends the re-key.
+    pub(super) fn update_transition(&mut self, i: usize, to: State) {
+        let Some(u) = self.updating.get_mut(i) else { return };
+        match u {
+            Some(Updating::Rekey {
+                down, restarted: false, ..
+            }) if to != State::Established => *down = true,
+            Some(Updating::Rekey { restarted: true, .. }) if to == State::Established => *u = None,
+            _ => {}
+        }
+    }
+
+    /// An event of a session speaker `i` ran before its restart: only the NOTIFICATIONs are
+    /// recorded; its state, routes and counts belong to the new session.
+    pub(super) fn stale_event(&mut self, i: usize, e: &SessionEvent) {
+        match e {
+            SessionEvent::Transition(t) => {
+                if let Reason::NotificationReceived(n) = &t.reason {
+                    self.notifications_received[i].push(format!("{}/{}", n.code, n.subcode));
+                }
+            }
+            SessionEvent::NotificationSent(n) => self.notifications_sent[i].push(format!("{}/{}", n.code, n.subcode)),
+            _ => {}
+        }
+    }
+
+    /// Appends each session's shown state to its history when it changed.
+    pub(super) fn record_session_history(&mut self) {
+        for c in 0..self.top.connections.len() {
+            if self.life[c].gone {
+                continue;
+            }
+            let states = self.session_states_of(c);
+            let conn = &self.top.connections[c];
+            for (slot, state) in [conn.v4, conn.v6].into_iter().zip(states) {
+                let Some(i) = slot else { continue };
+                let h = &mut self.session_history[i];
+                if h.last() != Some(&state) {
+                    h.push(state);
+                    if h.len() > HISTORY {
+                        h.remove(0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether speaker `i` shows `PendingUpdate`.
+    pub(super) fn is_updating(&self, i: usize) -> bool {
+        self.updating.get(i).copied().flatten().is_some()
+    }
+}
