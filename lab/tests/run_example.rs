@@ -1,39 +1,12 @@
 //! `peerlab run --json --until converged` on the built-in example exchange: the whole lab on
 //! loopback, every connection walked to `Active`, only registered customers' routes at AS8075.
 
+mod common;
+
+use common::example_customers;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;
-
-/// The example's customers and prefixes, read from `peerlab validate --example` (no copy).
-fn example_customers() -> Vec<(u32, Vec<String>, bool)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
-        .args(["validate", "--example"])
-        .output()
-        .expect("peerlab runs");
-    let text = String::from_utf8(out.stdout).expect("utf-8");
-    let doc: toml::Value = toml::from_str(&text).expect("the example is TOML");
-    let registered: BTreeSet<i64> = doc["registeredAsns"]
-        .as_array()
-        .expect("registeredAsns")
-        .iter()
-        .filter_map(|r| r["asn"].as_integer())
-        .collect();
-    doc["lab"]["customers"]
-        .as_array()
-        .expect("lab.customers")
-        .iter()
-        .map(|c| {
-            let asn = c["asn"].as_integer().expect("asn");
-            let prefixes = ["prefixesV4", "prefixesV6"]
-                .iter()
-                .flat_map(|k| c.get(*k).and_then(|v| v.as_array()).cloned().unwrap_or_default())
-                .filter_map(|p| p.as_str().map(str::to_owned))
-                .collect();
-            (asn as u32, prefixes, registered.contains(&asn))
-        })
-        .collect()
-}
 
 #[test]
 fn the_example_exchange_converges_with_only_registered_customers_routes_at_as8075() {

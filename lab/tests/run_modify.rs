@@ -2,6 +2,9 @@
 //! interrupted` on the built-in example), driven through the `peerlab` subcommands that call
 //! its API: the connection and session states each shows, and the NOTIFICATIONs.
 
+mod common;
+
+use common::example_customers;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -172,35 +175,6 @@ fn established_counts(status: &Value) -> Vec<(String, u64)> {
                 s["speaker"].as_str().expect("speaker").to_owned(),
                 s["establishedCount"].as_u64().expect("count"),
             )
-        })
-        .collect()
-}
-
-/// The example's customers: (ASN, prefixes, registered), read from `peerlab validate --example`.
-fn example_customers() -> Vec<(u32, Vec<String>, bool)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
-        .args(["validate", "--example"])
-        .output()
-        .expect("peerlab runs");
-    let doc: toml::Value = toml::from_str(&String::from_utf8_lossy(&out.stdout)).expect("the example is TOML");
-    let registered: BTreeSet<i64> = doc["registeredAsns"]
-        .as_array()
-        .expect("registeredAsns")
-        .iter()
-        .filter_map(|r| r["asn"].as_integer())
-        .collect();
-    doc["lab"]["customers"]
-        .as_array()
-        .expect("customers")
-        .iter()
-        .map(|c| {
-            let asn = c["asn"].as_integer().expect("asn");
-            let prefixes = ["prefixesV4", "prefixesV6"]
-                .iter()
-                .flat_map(|k| c.get(*k).and_then(|v| v.as_array()).cloned().unwrap_or_default())
-                .filter_map(|p| p.as_str().map(str::to_owned))
-                .collect();
-            (asn as u32, prefixes, registered.contains(&asn))
         })
         .collect()
 }

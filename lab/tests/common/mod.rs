@@ -143,3 +143,33 @@ pub fn decoding_messages() -> Vec<(String, String, serde_json::Value)> {
         })
         .collect()
 }
+
+/// The example's customers and prefixes, read from `peerlab validate --example` (no copy).
+pub fn example_customers() -> Vec<(u32, Vec<String>, bool)> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["validate", "--example"])
+        .output()
+        .expect("peerlab runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let doc: toml::Value = toml::from_str(&text).expect("the example is TOML");
+    let registered: std::collections::BTreeSet<i64> = doc["registeredAsns"]
+        .as_array()
+        .expect("registeredAsns")
+        .iter()
+        .filter_map(|r| r["asn"].as_integer())
+        .collect();
+    doc["lab"]["customers"]
+        .as_array()
+        .expect("lab.customers")
+        .iter()
+        .map(|c| {
+            let asn = c["asn"].as_integer().expect("asn");
+            let prefixes = ["prefixesV4", "prefixesV6"]
+                .iter()
+                .flat_map(|k| c.get(*k).and_then(|v| v.as_array()).cloned().unwrap_or_default())
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect();
+            (asn as u32, prefixes, registered.contains(&asn))
+        })
+        .collect()
+}
