@@ -25,8 +25,6 @@ use tokio::sync::mpsc;
 pub struct ConnLife {
     /// Being removed: `PendingRemove`, its sessions `PendingRemove`.
     pub removing: bool,
-    /// Removed: no longer shown.
-    pub gone: bool,
 }
 
 /// A `registeredAsns` child of the peering.
@@ -119,7 +117,7 @@ async fn answer(lab: &mut Lab, ctx: Ctx<'_>, peering: Option<String>, op: Op) ->
         Op::Deprovision => {
             lab.deprovisioning = true;
             let live: Vec<usize> = (0..lab.top.connections.len())
-                .filter(|c| !lab.life[*c].gone && !lab.life[*c].removing)
+                .filter(|c| !lab.gone(*c) && !lab.life[*c].removing)
                 .collect();
             for c in live {
                 remove_connection(lab, &ctx, c);
@@ -232,11 +230,10 @@ async fn add_connection(
 /// `PendingRemove` now; the route server sends Cease 6/3 and forgets the client in the
 /// background, then [`Lab::removed`] finishes.
 fn remove_connection(lab: &mut Lab, ctx: &Ctx<'_>, c: usize) {
-    if lab.life[c].removing || lab.life[c].gone {
+    if lab.life[c].removing || lab.gone(c) {
         return;
     }
     if lab.top.connections[c].error_message.is_some() {
-        lab.life[c].gone = true;
         lab.top.connections[c].removed = true;
         lab.check_ended();
         return;
@@ -433,13 +430,18 @@ impl Lab {
         self.expected = self.top.expected_at_edge();
     }
 
+    /// Whether connection `c` was removed: no longer shown, its addresses free again.
+    pub(super) fn gone(&self, c: usize) -> bool {
+        self.top.connections[c].removed
+    }
+
     /// The connection named `id` that is not gone.
     pub(super) fn find_connection(&self, id: &str) -> Result<usize, LabError> {
         self.top
             .connections
             .iter()
             .enumerate()
-            .position(|(c, x)| x.name == id && !self.life[c].gone)
+            .position(|(c, x)| x.name == id && !self.gone(c))
             .ok_or_else(|| {
                 LabError::not_found(format!(
                     "no connection {id} on peering `{}` (GET the peering lists its connections)",
@@ -462,7 +464,6 @@ impl Lab {
                 stop_for_good(running, i);
             }
         }
-        self.life[c].gone = true;
         self.changed = true;
         if self.progress {
             eprintln!("peerlab run: connection {} removed", self.top.connections[c].name);
@@ -472,7 +473,7 @@ impl Lab {
 
     /// After deprovisioning, the lab ends once every connection is gone.
     pub(super) fn check_ended(&mut self) {
-        if self.deprovisioning && self.life.iter().all(|l| l.gone) {
+        if self.deprovisioning && self.top.connections.iter().all(|c| c.removed) {
             self.ended = true;
         }
     }

@@ -70,7 +70,7 @@ pub struct Lab {
     pub(super) expected: Vec<IpNet>,
     pub(super) progress: bool,
     established_shown: usize,
-    /// Per connection: being removed, removed.
+    /// Per connection: being removed (removed ones are marked on their [`super::topology::ConnectionPlan`]).
     pub(super) life: Vec<ConnLife>,
     /// Per speaker: stopped for good (its connection was removed).
     pub(super) speaker_gone: Vec<bool>,
@@ -182,7 +182,7 @@ impl Lab {
             f.no_v6 = conn.v6.is_none();
             f.v4 = conn.v4.and_then(|s| self.fsm[s]);
             f.v6 = conn.v6.and_then(|s| self.fsm[s]);
-            if self.life[i].gone {
+            if self.gone(i) {
                 continue;
             }
             let state = self.connection_state_of(i);
@@ -239,9 +239,7 @@ impl Lab {
     /// Connections that are neither failed nor being removed.
     fn live_connections(&self) -> Vec<usize> {
         (0..self.top.connections.len())
-            .filter(|c| {
-                !self.life[*c].removing && !self.life[*c].gone && self.top.connections[*c].error_message.is_none()
-            })
+            .filter(|c| !self.life[*c].removing && !self.gone(*c) && self.top.connections[*c].error_message.is_none())
             .collect()
     }
 

@@ -259,7 +259,7 @@ pub(super) fn rekeyed(lab: &mut Lab, ctx: Ctx<'_>, c: usize, result: Result<(), 
     if let Err(e) = &result {
         eprintln!("peerlab run: re-keying connection {}: {e}", conn.name);
     }
-    if lab.life[c].removing || lab.life[c].gone {
+    if lab.life[c].removing || lab.gone(c) {
         // Removed meanwhile: the client added back must go again.
         for i in edges {
             lab.updating[i] = None;
@@ -388,7 +388,7 @@ impl Lab {
     /// Appends each session's shown state to its history when it changed.
     pub(super) fn record_session_history(&mut self) {
         for c in 0..self.top.connections.len() {
-            if self.life[c].gone {
+            if self.gone(c) {
                 continue;
             }
             let states = self.session_states_of(c);

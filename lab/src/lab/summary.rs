@@ -11,7 +11,7 @@ use route_server::runtime::RouteServerHandle;
 pub(super) async fn report(lab: &Lab, file: &PeeringFile, rs: &RouteServerHandle) -> Report {
     let mut routes = Vec::new();
     for (c, conn) in lab.top.connections.iter().enumerate() {
-        if lab.life[c].gone {
+        if lab.gone(c) {
             continue;
         }
         for i in [conn.v4, conn.v6].into_iter().flatten() {

@@ -52,7 +52,7 @@ impl Lab {
         let conn = &self.top.connections[c];
         if conn.error_message.is_some() {
             ConnectionState::ProvisioningFailed
-        } else if self.life[c].removing || self.life[c].gone {
+        } else if self.life[c].removing || self.gone(c) {
             ConnectionState::PendingRemove
         } else {
             connection_state(&self.facts[c])
@@ -66,7 +66,7 @@ impl Lab {
         [conn.v4, conn.v6].map(|s| match s {
             _ if conn.error_message.is_some() => SessionState::None,
             None => SessionState::None,
-            Some(_) if self.life[c].removing || self.life[c].gone => SessionState::PendingRemove,
+            Some(_) if self.life[c].removing || self.gone(c) => SessionState::PendingRemove,
             Some(i) if self.is_updating(i) => SessionState::PendingUpdate,
             Some(i) => session_state(self.fsm.get(i).copied().flatten()),
         })
@@ -80,7 +80,7 @@ impl Lab {
     pub fn connection_rows(&self) -> Vec<ConnectionRow> {
         let registered = self.registered_set();
         (0..self.top.connections.len())
-            .filter(|c| !self.life[*c].gone)
+            .filter(|c| !self.gone(*c))
             .map(|c| {
                 let conn = &self.top.connections[c];
                 let mut received = 0;
@@ -128,17 +128,15 @@ impl Lab {
     pub fn peering_view(&self) -> Value {
         let p = &self.file.peering;
         let connections: Vec<Value> = (0..self.top.connections.len())
-            .filter(|c| !self.life[*c].gone)
+            .filter(|c| !self.gone(*c))
             .map(|c| self.connection_view(c))
             .collect();
-        let settled = (0..self.top.connections.len())
-            .filter(|c| !self.life[*c].gone)
-            .all(|c| {
-                matches!(
-                    self.connection_state_of(c),
-                    ConnectionState::Active | ConnectionState::ProvisioningFailed
-                )
-            });
+        let settled = (0..self.top.connections.len()).filter(|c| !self.gone(*c)).all(|c| {
+            matches!(
+                self.connection_state_of(c),
+                ConnectionState::Active | ConnectionState::ProvisioningFailed
+            )
+        });
         let state = if self.deprovisioning {
             ProvisioningState::Deleting
         } else if settled {
@@ -200,7 +198,7 @@ impl Lab {
         let mut seen = BTreeSet::new();
         let mut v = Vec::new();
         for (c, conn) in self.top.connections.iter().enumerate() {
-            if self.life[c].gone {
+            if self.gone(c) {
                 continue;
             }
             for i in [conn.v4, conn.v6].into_iter().flatten() {
