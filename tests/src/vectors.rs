@@ -1,6 +1,7 @@
-//! Reading the ExaBGP conformance vectors in place from `../shared/vectors/exabgp`.
+//! Reading the ExaBGP conformance vectors the repository carries in `tests/vectors/exabgp`
+//! (their source, commit and licence: `tests/vectors/README.md`).
 //!
-//! Two formats (see `vectors/README.md`): `encoding/*.ci` scenarios, whose first line names an
+//! Two formats (see `tests/vectors/README.md`): `encoding/*.ci` scenarios, whose first line names an
 //! ExaBGP `.conf` that gives the session context, and `decoding/*` three-line files.
 
 use bgp_core::SessionContext;
@@ -22,10 +23,10 @@ pub struct Vector {
 
 /// The ExaBGP vectors folder, or a panic that says where it was looked for.
 pub fn exabgp_dir() -> PathBuf {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/exabgp"));
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/exabgp"));
     assert!(
         dir.is_dir(),
-        "conformance vectors not found at {} (expected /work/shared/vectors next to the workspace)",
+        "conformance vectors not found at {} (they are part of the repository: tests/vectors/exabgp)",
         dir.display()
     );
     dir.to_path_buf()

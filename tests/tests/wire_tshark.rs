@@ -93,6 +93,24 @@ async fn tshark_reads_everything_peerlab_sends_without_a_malformed_packet() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    if let Ok(Some(status)) = capture.try_wait() {
+        // tshark ended before capturing: most often an ordinary user without the right to
+        // capture on `lo` (dumpcap needs root or its capabilities).
+        let mut err = String::new();
+        if let Some(mut e) = capture.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut err);
+        }
+        let why = format!("tshark could not capture on lo ({status}): {}", err.trim());
+        if daemons::interop_required() {
+            panic!("{why}");
+        }
+        eprintln!(
+            "SKIPPED tshark_reads_everything_peerlab_sends: {why}; run as root or allow dumpcap to capture \
+             (dpkg-reconfigure wireshark-common); set PEERLAB_REQUIRE_INTEROP=1 to make this a failure"
+        );
+        return;
+    }
 
     let listen: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let listener = Listener::bind(listen).await.expect("listen");

@@ -43,15 +43,9 @@ pub fn peerlab(args: &[&str], stdin: &str) -> Run {
     }
 }
 
-/// `../shared/vectors/exabgp` next to the workspace.
+/// The ExaBGP vectors the repository carries (`tests/vectors/exabgp`).
 pub fn exabgp_vectors() -> PathBuf {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/exabgp"));
-    assert!(
-        p.is_dir(),
-        "test vectors missing: expected {} (the shared/vectors folder next to the workspace)",
-        p.display()
-    );
-    p
+    peerlab_tests::vectors::exabgp_dir()
 }
 
 /// Sorted files of a vectors sub-folder with the given extension (any when empty).
