@@ -30,8 +30,10 @@ fn skip_dir(rel: &Path) -> bool {
 fn text_file(p: &Path) -> bool {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-    matches!(ext, "rs" | "toml" | "md" | "sh" | "py" | "json" | "yml" | "yaml" | "conf")
-        || name == "run"
+    matches!(
+        ext,
+        "rs" | "toml" | "md" | "sh" | "py" | "json" | "yml" | "yaml" | "conf"
+    ) || name == "run"
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
@@ -79,7 +81,11 @@ fn the_conformance_vectors_are_inside_the_repository_with_their_licence() {
     let dir = peerlab_tests::vectors::exabgp_dir();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     let dir = dir.canonicalize().expect("vectors folder");
-    assert!(dir.starts_with(root.canonicalize().expect("root")), "{} is outside", dir.display());
+    assert!(
+        dir.starts_with(root.canonicalize().expect("root")),
+        "{} is outside",
+        dir.display()
+    );
     let licence = fs::read_to_string(dir.join("LICENCE.txt")).expect("licence text");
     assert!(licence.contains("Redistribution and use in source and binary forms"));
 }
