@@ -1,11 +1,10 @@
 //! `peerlab`: the BGP session simulator and route-server lab on the command line.
 
-mod api;
-mod bench;
+//!
+//! The binary is the command line only: argument parsing (clap) and printing, in [`cli`]; the
+//! work is done by the `peerlab` library (`lab/src/lib.rs`).
+
 mod cli;
-mod hexinput;
-mod lab;
-mod peering;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -3,13 +3,13 @@
 //! the table (or `--json`) gives session set-up time, when the testers were done feeding,
 //! convergence time, routes/s and the target's CPU and peak memory.
 
-use crate::bench::load::{Load, LoadSpec, NextHops, SessionTransport, Shape};
-use crate::bench::mrt;
-use crate::bench::plot;
-use crate::bench::report::{self, TargetReport};
-use crate::bench::run::{self, RunOptions};
-use crate::bench::targets::{self, Target};
 use clap::Args;
+use peerlab::harness::load::{Load, LoadSpec, NextHops, SessionTransport, Shape};
+use peerlab::harness::mrt;
+use peerlab::harness::plot;
+use peerlab::harness::report::{self, TargetReport};
+use peerlab::harness::run::{self, RunOptions};
+use peerlab::harness::targets::{self, Target};
 use serde_json::json;
 use std::process::ExitCode;
 use std::sync::Arc;

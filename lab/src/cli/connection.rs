@@ -4,9 +4,9 @@
 
 use super::api_client::{fail, print_json, ApiTarget};
 use super::session::session_ends;
-use crate::lab::guid::new_guid;
 use clap::{Args, Subcommand};
 use ipnet::IpNet;
+use peerlab::lab::guid::new_guid;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,9 +1,9 @@
 //! `peerlab decode`: BGP messages in, one JSON object per message out.
 
 use super::context::ContextArgs;
+use super::hexinput::{parse_line, Line};
 use super::input::read_all;
 use super::{status, EXIT_USAGE};
-use crate::hexinput::{parse_line, Line};
 use bgp_core::json::{error_to_json, frame_to_json};
 use bgp_core::{framer, SessionContext};
 use bytes::{Bytes, BytesMut};

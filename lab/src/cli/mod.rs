@@ -8,6 +8,7 @@ pub mod context;
 pub mod decode;
 pub mod deprovision;
 pub mod encode;
+pub mod hexinput;
 pub mod input;
 pub mod route_server;
 pub mod routes;

@@ -3,8 +3,8 @@
 //! session then gets Cease 6/2 "route server shutting down") or `--duration`.
 
 use super::EXIT_USAGE;
-use crate::api;
 use clap::Args;
+use peerlab::route_server_api as api;
 use route_server::runtime::{self, RouteServerHandle, RuntimeError, RuntimeOptions};
 use route_server::RouteServerConfig;
 use std::net::SocketAddr;

@@ -1,12 +1,12 @@
-//! Routes a speaker announces: from a file of UPDATE JSON lines (what `peerlab decode`
-//! prints) and from command-line flags, encoded for the negotiated session.
+//! The command-line flags of the routes `peerlab speaker` announces, turned into the library's
+//! [`Announcement`] and a file of UPDATE JSON lines.
 
-use bgp_core::attr::{AsPath, AttrValue, Community, LargeCommunity, NextHop, Origin, PathAttribute};
-use bgp_core::nlri::Nlri;
-use bgp_core::{Message, SessionContext, UpdateBuilder};
+use bgp_core::attr::{Community, LargeCommunity, Origin};
+use bgp_core::SessionContext;
 use bytes::Bytes;
 use clap::Args;
 use ipnet::IpNet;
+use peerlab::announce::{updates_from_file, Announcement};
 use std::net::IpAddr;
 
 /// Routes given on the command line; all share one attribute set.
@@ -56,103 +56,31 @@ fn parse_as_path(s: &str) -> Result<Vec<u32>, String> {
 }
 
 impl RouteArgs {
+    /// The flags' routes as the library's [`Announcement`].
+    pub fn announcement(&self) -> Result<Announcement, String> {
+        Ok(Announcement {
+            prefixes: self.announce.clone(),
+            next_hop: self.next_hop,
+            as_path: self.as_path.as_deref().map(parse_as_path).transpose()?,
+            origin: self.origin,
+            med: self.med,
+            local_pref: self.local_pref,
+            communities: self.community.clone(),
+            large_communities: self.large_community.clone(),
+        })
+    }
+
     /// Encodes every route for `ctx`: the file's UPDATEs first, then the flags' prefixes.
     pub fn encode(&self, ctx: &SessionContext, local_as: u32, local_addr: IpAddr) -> Result<Vec<Bytes>, String> {
-        let mut out = Vec::new();
-        if let Some(path) = &self.routes {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("--routes {}: {e}", path.display()))?;
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let v: serde_json::Value =
-                    serde_json::from_str(line).map_err(|e| format!("{}:{}: not JSON: {e}", path.display(), i + 1))?;
-                let m = bgp_core::json::message_from_json(&v, ctx)
-                    .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
-                if !matches!(m, Message::Update(_)) {
-                    return Err(format!(
-                        "{}:{}: only UPDATE messages can be announced",
-                        path.display(),
-                        i + 1
-                    ));
-                }
-                out.push(
-                    m.to_bytes(ctx)
-                        .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?,
-                );
-            }
-        }
-        if self.announce.is_empty() {
-            return Ok(out);
-        }
-        let path = match &self.as_path {
-            Some(p) => parse_as_path(p)?,
-            None => vec![local_as],
+        let mut out = match &self.routes {
+            Some(path) => updates_from_file(path, ctx).map_err(|e| format!("--routes {e}"))?,
+            None => Vec::new(),
         };
-        let mut attrs = vec![
-            PathAttribute::new(AttrValue::Origin(self.origin)),
-            PathAttribute::new(AttrValue::AsPath(AsPath::sequence(path))),
-        ];
-        if let Some(m) = self.med {
-            attrs.push(PathAttribute::new(AttrValue::Med(m)));
-        }
-        if let Some(l) = self.local_pref {
-            attrs.push(PathAttribute::new(AttrValue::LocalPref(l)));
-        }
-        if !self.community.is_empty() {
-            attrs.push(PathAttribute::new(AttrValue::Communities(self.community.clone())));
-        }
-        if !self.large_community.is_empty() {
-            attrs.push(PathAttribute::new(AttrValue::LargeCommunities(
-                self.large_community.clone(),
-            )));
-        }
-        let mut b = UpdateBuilder::new(*ctx);
-        let v4: Vec<_> = self
-            .announce
-            .iter()
-            .filter_map(|p| {
-                if let IpNet::V4(p) = p {
-                    Some(Nlri::new(*p))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let v6: Vec<_> = self
-            .announce
-            .iter()
-            .filter_map(|p| {
-                if let IpNet::V6(p) = p {
-                    Some(Nlri::new(*p))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let nh = self.next_hop.unwrap_or(local_addr);
-        if !v4.is_empty() {
-            let IpAddr::V4(nh4) = nh else {
-                return Err("--next-hop must be an IPv4 address for IPv4 prefixes".into());
-            };
-            let mut a4 = attrs.clone();
-            a4.push(PathAttribute::new(AttrValue::NextHop(nh4)));
-            a4.sort_by_key(PathAttribute::type_code);
-            b.announce_ipv4(&a4, v4, &mut out).map_err(|e| e.to_string())?;
-        }
-        if !v6.is_empty() {
-            let IpAddr::V6(nh6) = nh else {
-                return Err("--next-hop must be an IPv6 address for IPv6 prefixes".into());
-            };
-            attrs.sort_by_key(PathAttribute::type_code);
-            b.announce_ipv6(
-                &attrs,
-                &NextHop::V6 {
-                    global: nh6,
-                    link_local: None,
-                },
-                v6,
-                &mut out,
-            )
-            .map_err(|e| e.to_string())?;
-        }
+        out.extend(
+            self.announcement()?
+                .encode(ctx, local_as, local_addr)
+                .map_err(|e| e.replace("the next hop", "--next-hop"))?,
+        );
         Ok(out)
     }
 }

@@ -5,13 +5,13 @@
 //! the modify operations (`peerlab connection|session|asn|deprovision|status`).
 
 use super::{EXIT_FAILED_INPUT, EXIT_USAGE};
-use crate::lab::report::Report;
-use crate::lab::runner::{self, RunOptions};
-use crate::lab::scenario::{BreakArg, Scenarios};
-use crate::peering::example::EXAMPLE_TOML;
-use crate::peering::load::{parse, Format};
-use crate::peering::model::PeeringFile;
 use clap::{Args, ValueEnum};
+use peerlab::lab::report::Report;
+use peerlab::lab::runner::{self, RunOptions};
+use peerlab::lab::scenario::{BreakArg, Scenarios};
+use peerlab::peering::example::EXAMPLE_TOML;
+use peerlab::peering::load::{parse, Format};
+use peerlab::peering::model::PeeringFile;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -91,7 +91,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
             None if interrupted => DEFAULT_API.parse().ok(),
             None => None,
         };
-        let live = crate::lab::live::stderr_is_terminal();
+        let live = peerlab::lab::live::stderr_is_terminal();
         let from_file = file.lab.as_ref().map(|l| l.break_it.clone()).unwrap_or_default();
         let scenarios = Scenarios::of(from_file.into_iter().chain(args.breaks.iter().map(|b| (*b).into())));
         let base = RunOptions {

@@ -3,9 +3,9 @@
 //! `--json` the whole status document (`GET /lab/status`).
 
 use super::api_client::{fail, print_json, ApiTarget};
-use crate::lab::live;
-use crate::lab::report::ConnectionRow;
 use clap::Args;
+use peerlab::lab::live;
+use peerlab::lab::report::ConnectionRow;
 use serde_json::Value;
 use std::process::ExitCode;
 

@@ -8,11 +8,11 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::peering::example::EXAMPLE_TOML;
-use crate::peering::finding::Summary;
-use crate::peering::load::{self, Format, LoadError};
-use crate::peering::render::{self, Report};
-use crate::peering::validate::validate;
+use peerlab::peering::example::EXAMPLE_TOML;
+use peerlab::peering::finding::Summary;
+use peerlab::peering::load::{self, Format, LoadError};
+use peerlab::peering::render::{self, Report};
+use peerlab::peering::validate::validate;
 
 const AFTER_HELP: &str = "Exit status: 0 no errors (warnings allowed), 1 errors, 2 file unreadable or unparsable.
 The file format and every finding code: docs/peering-file.md";

@@ -3,8 +3,8 @@
 
 use super::topology::SpeakerPlan;
 use super::tuning::Tuning;
-use crate::cli::routes::RouteArgs;
-use bgp_core::attr::{AttrValue, NextHop, Origin};
+use crate::announce::Announcement;
+use bgp_core::attr::{AttrValue, NextHop};
 use bgp_core::fsm::{PeerAs, SessionConfig};
 use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, SessionHandle, TcpConnector};
 use bgp_core::{Message, SessionContext, Update, UpdateView};
@@ -88,18 +88,12 @@ pub fn start_tuned(
 
 /// The UPDATEs announcing `plan`'s prefixes (next hop: its session label), then End-of-RIB.
 pub fn announcements(plan: &SpeakerPlan, ctx: &SessionContext) -> Result<Vec<Bytes>, String> {
-    let args = RouteArgs {
-        announce: plan.prefixes.clone(),
+    let announcement = Announcement {
         next_hop: Some(plan.label),
-        as_path: Some(plan.as_path.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")),
-        origin: Origin::Igp,
-        med: None,
-        local_pref: None,
-        community: Vec::new(),
-        large_community: Vec::new(),
-        routes: None,
+        as_path: Some(plan.as_path.clone()),
+        ..Announcement::new(plan.prefixes.clone())
     };
-    let mut msgs = args.encode(ctx, plan.asn, plan.label)?;
+    let mut msgs = announcement.encode(ctx, plan.asn, plan.label)?;
     msgs.push(
         Message::Update(Update::end_of_rib(plan.family))
             .to_bytes(ctx)

@@ -2,7 +2,7 @@
 //! loopback address, `multihop`, passive, import and export of everything learned by BGP.
 
 use super::process::{find_program, scratch_dir, DaemonProcess};
-use crate::bench::load::{Client, TARGET_AS};
+use crate::harness::load::{Client, TARGET_AS};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};

@@ -434,7 +434,7 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
 }
 
 /// The result of a run that could not take place (nothing measured), with its reason.
-pub(crate) fn failed(load: &Load, e: String) -> RunResult {
+pub fn failed(load: &Load, e: String) -> RunResult {
     RunResult {
         sessions_up_s: None,
         convergence_s: None,

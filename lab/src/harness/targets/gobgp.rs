@@ -2,7 +2,7 @@
 //! a loopback `local-address-list`, the gRPC API on 127.0.0.1 and pprof off.
 
 use super::process::{find_program, free_port, scratch_dir, DaemonProcess};
-use crate::bench::load::{Client, TARGET_AS};
+use crate::harness::load::{Client, TARGET_AS};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};

@@ -5,14 +5,14 @@
 //! configuration switches off the two checks the load does not meet: bogon ASNs (the
 //! clients have private 32-bit ASNs and the paths random ones) and registered origins (the
 //! AS8075 rule: private ASNs cannot be registered). Testers announce their own session
-//! address as IPv4 NEXT_HOP (see [`crate::bench::load::NextHops`]). The route server carries
+//! address as IPv4 NEXT_HOP (see [`crate::harness::load::NextHops`]). The route server carries
 //! one family per session, so in this process each client has a second session for IPv6
 //! (its session address the IPv6 next-hop label, accepted on a port of its own from the
 //! client's IPv4 address through a runtime [`Transport`] override); the configuration file of
 //! the separate process has no such override, so that variant carries IPv4 only.
 
 use super::process::{free_port, free_port_v6, scratch_dir, DaemonProcess};
-use crate::bench::load::{client_addr, next_hop_label, Load, SessionTransport, TARGET_AS};
+use crate::harness::load::{client_addr, next_hop_label, Load, SessionTransport, TARGET_AS};
 use route_server::runtime::{self, RouteServerHandle, RuntimeOptions, Transport};
 use route_server::RouteServerConfig;
 use std::fmt::Write as _;
@@ -204,7 +204,7 @@ pub fn start_process(load: &Load, listen: SocketAddr) -> Result<DaemonProcess, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::load::{LoadSpec, NextHops, Shape};
+    use crate::harness::load::{LoadSpec, NextHops, Shape};
 
     #[test]
     fn the_generated_configuration_is_valid_and_lets_every_route_pass() {
