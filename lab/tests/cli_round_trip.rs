@@ -31,18 +31,30 @@ fn check_round_trip(name: &str, flags: &[&str], raws: &[String]) -> usize {
     clean.len()
 }
 
+/// The scenarios with messages that must not decode, and how many: the disagreements with
+/// ExaBGP written down in tests/tests/exabgp_vectors.rs (an unknown attribute flagged
+/// well-known, twice; IPv6 NLRI with a 4-octet next hop).
+const NOT_DECODING: &[(&str, usize)] = &[("conf-generic-attribute", 2), ("extended-nexthop", 1)];
+
 #[test]
 fn every_encoding_vector_that_decodes_is_encoded_back_to_the_same_bytes() {
     let scenarios = encoding_scenarios();
     assert!(!scenarios.is_empty(), "no encoding scenarios found");
     let mut total = 0;
     let mut same = 0;
+    let mut refused = Vec::new();
     for s in &scenarios {
         total += s.raws.len();
-        same += check_round_trip(&s.name, &s.flags, &s.raws);
+        let back = check_round_trip(&s.name, &s.flags, &s.raws);
+        same += back;
+        if back < s.raws.len() {
+            refused.push((s.name.trim_end_matches(".ci").to_string(), s.raws.len() - back));
+        }
     }
     eprintln!("{same} of {total} encoding vectors decoded cleanly and round-tripped");
-    assert!(same > 0);
+    let expected: Vec<(String, usize)> = NOT_DECODING.iter().map(|(n, k)| (n.to_string(), *k)).collect();
+    assert_eq!(refused, expected, "scenarios with messages that did not decode");
+    assert_eq!(same, total - expected.iter().map(|(_, k)| k).sum::<usize>());
 }
 
 #[test]

@@ -52,11 +52,23 @@ pub fn listeners() -> Result<Vec<Listener>, String> {
     Ok(v)
 }
 
-/// The sockets owned by `pid` that listen anywhere but loopback.
+/// The sockets owned by `pid` that listen anywhere but loopback. An error when `pid` listens
+/// on no TCP socket at all: an empty answer then would prove nothing, and the check is meant
+/// to be made while the process serves.
 pub fn non_loopback_listeners_of(pid: u32) -> Result<Vec<Listener>, String> {
-    Ok(listeners()?
+    outside_loopback(pid, listeners()?)
+}
+
+fn outside_loopback(pid: u32, all: Vec<Listener>) -> Result<Vec<Listener>, String> {
+    let own: Vec<Listener> = all.into_iter().filter(|l| l.pids.contains(&pid)).collect();
+    if own.is_empty() {
+        return Err(format!(
+            "pid {pid} listens on no TCP socket: checking that it listens on loopback only would prove nothing"
+        ));
+    }
+    Ok(own
         .into_iter()
-        .filter(|l| l.pids.contains(&pid) && !l.addr.is_some_and(|a| a.is_loopback()))
+        .filter(|l| !l.addr.is_some_and(|a| a.is_loopback()))
         .collect())
 }
 
@@ -74,5 +86,34 @@ mod tests {
         assert_eq!(parse_local("*:179"), Some((None, 179)));
         assert_eq!(parse_local("0.0.0.0:22"), Some((None, 22)));
         assert_eq!(parse_local("[::]:22"), Some((None, 22)));
+    }
+
+    fn l(addr: &str, port: u16, pid: u32) -> Listener {
+        let (addr, _) = parse_local(&format!("{addr}:{port}")).expect("address");
+        Listener {
+            addr,
+            port,
+            pids: vec![pid],
+        }
+    }
+
+    #[test]
+    fn a_process_that_listens_nowhere_is_not_reported_as_loopback_only() {
+        let all = vec![l("127.0.0.1", 179, 7)];
+        assert!(outside_loopback(8, all).is_err());
+    }
+
+    #[test]
+    fn wildcard_and_other_addresses_are_outside_loopback_and_loopback_ones_are_not() {
+        let all = vec![
+            l("127.0.0.2", 1790, 7),
+            l("[::1]", 1791, 7),
+            l("0.0.0.0", 22, 7),
+            l("192.0.2.1", 179, 7),
+            l("0.0.0.0", 80, 9),
+        ];
+        let out = outside_loopback(7, all).expect("pid 7 listens");
+        let ports: Vec<u16> = out.iter().map(|l| l.port).collect();
+        assert_eq!(ports, vec![22, 179]);
     }
 }

@@ -1,7 +1,8 @@
 //! An independent check of what peerlab puts on the wire: two peerlab sessions talk over
 //! loopback TCP while tshark captures the port; tshark's BGP dissector must read every
 //! message without a malformed-packet or warning-level expert note, and see the same
-//! prefixes, communities and NOTIFICATION we sent.
+//! prefixes, AS path, next hop, MED, communities (standard, extended, large) and NOTIFICATION
+//! (with its shutdown text) we sent.
 
 use bgp_core::attr::{AsPath, AttrValue, Community, ExtendedCommunity, LargeCommunity, NextHop, Origin, PathAttribute};
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig, State};
@@ -11,7 +12,8 @@ use bgp_core::speaker::{
 };
 use bgp_core::{Family, Message, SessionContext, Update, UpdateBuilder};
 use peerlab_tests::daemons;
-use std::net::SocketAddr;
+use std::collections::BTreeSet;
+use std::net::{Ipv6Addr, SocketAddr};
 use std::process::{Command as Proc, Stdio};
 use std::time::Duration;
 
@@ -69,6 +71,18 @@ fn rich_updates(ctx: &SessionContext) -> Vec<bytes::Bytes> {
         out.push(Message::Update(Update::end_of_rib(f)).to_bytes(ctx).unwrap());
     }
     out
+}
+
+/// Asserts two large sets are equal, naming a few differences instead of printing both.
+fn same_set(got: &BTreeSet<String>, want: &BTreeSet<String>, what: &str) {
+    let missing: Vec<_> = want.difference(got).take(5).collect();
+    let extra: Vec<_> = got.difference(want).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{what}: {} read, {} sent; missing e.g. {missing:?}, not sent e.g. {extra:?}",
+        got.len(),
+        want.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,6 +222,53 @@ async fn tshark_reads_everything_peerlab_sends_without_a_malformed_packet() {
         "bgp.type == 3",
     );
     assert!(notify.starts_with("6\t2"), "NOTIFICATION as tshark reads it: {notify}");
+    // What tshark read in the UPDATEs, value by value: the distinct values of each field
+    // across every UPDATE (every UPDATE carries the same attribute set).
+    let distinct = |field: &str| -> BTreeSet<String> {
+        decode(&[field], "bgp.type == 2")
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let set = |v: &[&str]| -> BTreeSet<String> { v.iter().map(|s| s.to_string()).collect() };
+    let f = "bgp.update.path_attribute.";
+    assert_eq!(
+        distinct(&format!("{f}as_path_segment.as4")),
+        set(&["4200000001", "64500", "64501"])
+    );
+    assert_eq!(distinct(&format!("{f}multi_exit_disc")), set(&["55"]));
+    assert_eq!(
+        distinct(&format!("{f}next_hop")),
+        set(&["192.0.2.1"]),
+        "the IPv4 NEXT_HOP"
+    );
+    assert_eq!(distinct(&format!("{f}community_as")), set(&["65020"]));
+    assert_eq!(distinct(&format!("{f}community_value")), set(&["9"]));
+    assert_eq!(
+        distinct(&format!("{f}community_wellknown")),
+        set(&["0xffffff01"]),
+        "NO_EXPORT"
+    );
+    assert_eq!(distinct("bgp.large_communities.ga"), set(&["4200000001"]));
+    assert_eq!(distinct("bgp.large_communities.ldp1"), set(&["3"]));
+    assert_eq!(distinct("bgp.large_communities.ldp2"), set(&["4"]));
+    assert_eq!(distinct("bgp.ext_com.value_as2"), set(&["65000"]), "rt:65000:100");
+    assert_eq!(distinct("bgp.ext_com.value_an4"), set(&["100"]), "rt:65000:100");
+    // tshark shows a prefix's address and its length in separate fields.
+    let expected_v4: BTreeSet<String> = (0..1500u32).map(|i| format!("10.{}.{}.0", i / 256, i % 256)).collect();
+    same_set(&distinct("bgp.nlri_prefix"), &expected_v4, "the IPv4 prefixes");
+    let expected_v6: BTreeSet<String> = (0..600u32)
+        .map(|i| Ipv6Addr::new(0x2001, 0xdb8, i as u16, 0, 0, 0, 0, 0).to_string())
+        .collect();
+    same_set(
+        &distinct("bgp.mp_reach_nlri_ipv6_prefix"),
+        &expected_v6,
+        "the IPv6 prefixes",
+    );
+    assert_eq!(distinct("bgp.prefix_length"), set(&["24", "48"]), "the prefix lengths");
+    let text = decode(&["bgp.notify.communication"], "bgp.type == 3");
+    assert_eq!(text.trim(), "tshark check done", "the Cease's shutdown communication");
     drop(listener);
     let _ = std::fs::remove_dir_all(&dir);
 }
