@@ -117,8 +117,15 @@ impl Daemon {
         let _ = Command::new("kill").args(["-CONT", &self.pid.to_string()]).status();
     }
 
-    /// Panics if the daemon listens on anything but loopback.
+    /// Panics if the daemon listens on anything but loopback. Waits (at most 10 s) until it
+    /// listens at all, so that a daemon still starting is not taken as loopback-only.
     pub fn assert_loopback_only(&self) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10)
+            && !sockets::listeners().is_ok_and(|v| v.iter().any(|l| l.pids.contains(&self.pid)))
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         match sockets::non_loopback_listeners_of(self.pid) {
             Ok(v) => assert!(
                 v.is_empty(),
