@@ -59,6 +59,8 @@ pub struct Received {
     pub communities: Vec<Community>,
     /// LARGE_COMMUNITY.
     pub large: Vec<LargeCommunity>,
+    /// NEXT_HOP, or MP_REACH_NLRI's (global) next hop.
+    pub next_hop: Option<std::net::IpAddr>,
 }
 
 /// Starts peerlab's session.
@@ -114,6 +116,12 @@ impl Running {
                         AttrValue::Med(m) => r.med = Some(m),
                         AttrValue::Communities(c) => r.communities = c,
                         AttrValue::LargeCommunities(c) => r.large = c,
+                        AttrValue::NextHop(a) => r.next_hop = Some(a.into()),
+                        AttrValue::MpReach(m) => match m.next_hop {
+                            bgp_core::attr::NextHop::V4(a) => r.next_hop = Some(a.into()),
+                            bgp_core::attr::NextHop::V6 { global, .. } => r.next_hop = Some(global.into()),
+                            bgp_core::attr::NextHop::Other(_) => {}
+                        },
                         _ => {}
                     }
                 }

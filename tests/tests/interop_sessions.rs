@@ -135,6 +135,8 @@ fn daemon_has_route(kind: Kind, d: &Daemon, v6: bool) -> bool {
         Kind::Bird => {
             let out = daemons::birdc(d, &["show", "route", &p, "all"]);
             out.contains(&p)
+                && out.contains(&format!("BGP.as_path: {PEERLAB_AS}\n"))
+                && out.contains(&format!("BGP.next_hop: {}", next_hop_label(v6)))
                 && out.contains("BGP.med: 55")
                 && out.contains("(65020,9)")
                 && out.contains(&format!("({PEERLAB_AS}, 3, 4)"))
@@ -144,6 +146,8 @@ fn daemon_has_route(kind: Kind, d: &Daemon, v6: bool) -> bool {
             let out = daemons::gobgp(d, &["global", "rib", "-a", afi, &p, "-j"]);
             let community = (65020u32 << 16) | 9;
             out.contains("\"metric\":55")
+                && out.contains(&format!("\"asns\":[{PEERLAB_AS}]"))
+                && out.contains(&format!("\"nexthop\":\"{}\"", next_hop_label(v6)))
                 && out.contains(&community.to_string())
                 && out.contains(&format!("\"ASN\":{PEERLAB_AS}"))
         }
@@ -184,6 +188,14 @@ async fn established_and_routes_cross(kind: Kind, v6: bool, peerlab_passive: boo
     );
     let (_, attrs) = s.peerlab.received.iter().find(|(p, _)| *p == want).cloned().unwrap();
     assert_eq!(attrs.as_path, vec![DAEMON_AS], "{kind:?} v6={v6}: {attrs:?}");
+    // An eBGP speaker announces its own session address as the next hop; BIRD over IPv6
+    // announces the documentation address its configuration names instead (both ends are ::1,
+    // so its own address cannot be the next hop: `daemons::bird_config`).
+    let want_nh: IpAddr = match (kind, v6) {
+        (Kind::Bird, true) => "2001:db8::2".parse().unwrap(),
+        _ => s.side.remote.ip(),
+    };
+    assert_eq!(attrs.next_hop, Some(want_nh), "{kind:?} v6={v6}: {attrs:?}");
     assert_eq!(attrs.med, Some(77), "{kind:?} v6={v6}: {attrs:?}");
     assert_eq!(attrs.communities, vec![Community::new(65010, 7)]);
     assert_eq!(attrs.large, vec![LargeCommunity::new(DAEMON_AS, 1, 2)]);
