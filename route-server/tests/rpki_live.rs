@@ -44,18 +44,12 @@ async fn an_rpki_invalid_route_is_rejected_and_a_roa_file_change_releases_it_wit
         roa_poll: Some(Duration::from_millis(100)),
         ..RuntimeOptions::default()
     };
-    let rs = runtime::start(&cfg, opts).await.expect("starts");
+    let (rs, listen) = live::start(&cfg, opts, false).await;
     assert_eq!(
         rs.stats().await.expect("stats").roas,
         1,
         "the ROA file is read at start"
     );
-    let listen = rs
-        .listen_addrs()
-        .iter()
-        .find(|(c, _)| c.is_ipv4())
-        .expect("IPv4 listener")
-        .1;
     let mut a = PeerSpec::new(1_002, a_addr, listen).start();
     let mut b = PeerSpec::new(1_200, b_addr, listen).start();
     a.up(0).await;

@@ -141,11 +141,14 @@ pub fn run(args: &RouteServerArgs) -> ExitCode {
         }
     };
     if args.check {
-        let roas = checked.roa_count().map_or_else(String::new, |n| format!(", {n} ROAs"));
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let roas = checked
+            .roa_count()
+            .map_or_else(String::new, |n| format!(", {}", plural(n, "ROA")));
         eprintln!(
-            "{}: configuration is usable ({} sessions{roas})",
+            "{}: configuration is usable ({}{roas})",
             args.config.display(),
-            checked.session_count()
+            plural(checked.session_count(), "session")
         );
         return ExitCode::SUCCESS;
     }

@@ -11,6 +11,7 @@ use bgp_core::nlri::Nlri;
 use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, SessionHandle, TcpConnector};
 use bgp_core::{Family, Notification, SessionContext, UpdateBuilder, UpdateView};
 use ipnet::IpNet;
+use route_server::runtime::{self, RouteServerHandle, RuntimeOptions};
 use route_server::{ClientConfig, RouteServerConfig};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -56,6 +57,19 @@ pub fn config(clients: Vec<ClientConfig>) -> RouteServerConfig {
     c.registered_asns.dedup();
     c.clients = clients;
     c
+}
+
+/// Starts the route server; it and its bound listen address of the family of the sessions
+/// (IPv6 when `v6`).
+pub async fn start(cfg: &RouteServerConfig, opts: RuntimeOptions, v6: bool) -> (RouteServerHandle, SocketAddr) {
+    let rs = runtime::start(cfg, opts).await.expect("starts");
+    let listen = rs
+        .listen_addrs()
+        .iter()
+        .find(|(c, _)| c.is_ipv6() == v6)
+        .expect("a listener of the family")
+        .1;
+    (rs, listen)
 }
 
 /// A prefix.
@@ -146,7 +160,9 @@ impl PeerSpec {
         let mut connector = TcpConnector::new(self.to);
         connector.local = Some(SocketAddr::new(self.source, 0));
         connector.md5.clone_from(&self.md5);
-        connector.timeout = Duration::from_secs(2);
+        // Shorter than the ConnectRetryTime, which would otherwise replace a hanging attempt
+        // (a SYN dropped for a TCP-MD5 mismatch) before it is reported as failed.
+        connector.timeout = Duration::from_millis(500);
         let (_, incoming) = mpsc::channel(1);
         let opts = DriverOptions {
             start: true,
@@ -252,8 +268,9 @@ impl Peer {
                 Ok(Some(e)) => self.absorb(e),
                 Ok(None) => panic!("{what}: the session task ended"),
                 Err(_) => panic!(
-                    "{what}: not within {WAIT:?} (ups {}, routes {:?}, notifications {:?})",
-                    self.ups, self.routes, self.received
+                    "{what}: not within {WAIT:?} (ups {}, connections lost {}, connect failures {}, \
+                     notifications {:?}, routes {:?})",
+                    self.ups, self.connections_lost, self.connect_failures, self.received, self.routes
                 ),
             }
         }
