@@ -269,6 +269,13 @@ impl RouteServerConfig {
                 "set `roa_file` to routinator's or rpki-client's JSON export, or turn `reject_invalid` off",
             ));
         }
+        self.validate_registered(&mut out);
+        self.validate_clients(&mut out);
+        out
+    }
+
+    /// `registered_asns`: public ASNs, each once.
+    fn validate_registered(&self, out: &mut Vec<ConfigError>) {
         let mut seen_asns = HashSet::new();
         for (i, asn) in self.registered_asns.iter().enumerate() {
             if *asn == 0 || is_bogon_asn(*asn) {
@@ -286,6 +293,10 @@ impl RouteServerConfig {
                 ));
             }
         }
+    }
+
+    /// `clients`: unique names and session addresses, usable ASNs, limits and keys.
+    fn validate_clients(&self, out: &mut Vec<ConfigError>) {
         let mut names = HashSet::new();
         let mut addresses = HashSet::new();
         for (i, c) in self.clients.iter().enumerate() {
@@ -356,7 +367,6 @@ impl RouteServerConfig {
                 ));
             }
         }
-        out
     }
 
     /// The sessions the clients describe: one per client address, with the family of the

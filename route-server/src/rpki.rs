@@ -11,7 +11,12 @@ use crate::hash::FxHashMap;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
+
+/// The largest ROA file read: 256 MiB (a full routinator `json` export is some 40 MiB), so
+/// that a wrong path cannot exhaust memory.
+pub const MAX_ROA_FILE: u64 = 256 << 20;
 
 /// The RFC 6811 validation state of a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -112,9 +117,22 @@ impl RoaTable {
         Ok(t)
     }
 
-    /// Reads and parses the ROA file at `path` (see [`RoaTable::from_json`]).
+    /// Reads and parses the ROA file at `path` (see [`RoaTable::from_json`]): a regular file
+    /// of at most [`MAX_ROA_FILE`] octets.
     pub fn load(path: &Path) -> Result<RoaTable, RoaError> {
-        let text = std::fs::read_to_string(path).map_err(|e| RoaError(format!("cannot read it: {e}")))?;
+        let cannot = |e: std::io::Error| RoaError(format!("cannot read it: {e}"));
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        if !file.metadata().map_err(cannot)?.is_file() {
+            return Err(RoaError("not a regular file".to_owned()));
+        }
+        let mut text = String::new();
+        file.take(MAX_ROA_FILE + 1).read_to_string(&mut text).map_err(cannot)?;
+        if text.len() as u64 > MAX_ROA_FILE {
+            return Err(RoaError(format!(
+                "larger than {} MiB, far beyond a full RPKI export",
+                MAX_ROA_FILE >> 20
+            )));
+        }
         RoaTable::from_json(&text)
     }
 
@@ -220,6 +238,15 @@ mod tests {
             let text = format!(r#"{{"roas":[{{"asn":"{bad}","prefix":"1.1.1.0/24","maxLength":24}}]}}"#);
             assert!(RoaTable::from_json(&text).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn only_a_regular_file_is_read() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let e = RoaTable::load(dir).expect_err("a directory");
+        assert!(e.0.contains("not a regular file"), "{e}");
+        let e = RoaTable::load(&dir.join("no-such-roas.json")).expect_err("missing");
+        assert!(e.0.contains("cannot read it"), "{e}");
     }
 
     #[test]
