@@ -4,12 +4,12 @@
 
 mod common;
 
+use common::terminate;
 use peerlab_tests::daemons;
 use peerlab_tests::sockets;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn write_config(text: &str) -> PathBuf {
@@ -69,34 +69,11 @@ fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
-/// Stops the child by its pid with SIGTERM and waits (bounded); its exit code.
-fn terminate(child: &mut Child) -> Option<i32> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
-        if let Ok(Some(status)) = child.try_wait() {
-            return status.code();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    None
-}
-
 #[test]
 fn the_route_server_starts_from_a_config_file_answers_its_api_on_loopback_and_stops_on_sigterm() {
     let config = write_config(GOOD);
     let api_port = daemons::free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
-        .args(["route-server", "--config"])
-        .arg(&config)
-        .args(["--api", &format!("127.0.0.1:{api_port}"), "--duration", "60"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("peerlab starts");
+    let mut child = common::spawn_route_server(&config, api_port, &["--duration", "60"]);
     let start = Instant::now();
     let mut sessions = None;
     while start.elapsed() < Duration::from_secs(20) && sessions.is_none() {
@@ -196,5 +173,108 @@ fn a_non_loopback_api_address_is_refused_without_api_allow_remote() {
     );
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("--api-allow-remote"), "{}", run.stderr);
+    remove(&config);
+}
+
+/// `--check` and the start on the same file: (`--check`'s run, the start's run). The start
+/// gets a `--duration` so that a file it wrongly accepts cannot keep the test waiting.
+fn check_and_start(config: &std::path::Path) -> (common::Run, common::Run) {
+    let path = config.to_str().expect("UTF-8 path");
+    let check = common::peerlab(&["route-server", "--config", path, "--check"], "");
+    let api = format!("127.0.0.1:{}", daemons::free_port());
+    let start = common::peerlab(
+        &["route-server", "--config", path, "--api", &api, "--duration", "3"],
+        "",
+    );
+    (check, start)
+}
+
+/// Both runs exit 2 with the same message, which names `field` and the fix.
+fn refused_alike(config: &std::path::Path, field: &str) -> String {
+    let (check, start) = check_and_start(config);
+    assert_eq!(check.code, Some(2), "--check: {}", check.stderr);
+    assert_eq!(start.code, Some(2), "start: {}", start.stderr);
+    assert_eq!(check.stderr, start.stderr, "--check and the start disagree");
+    assert!(check.stderr.contains(&format!("`{field}`")), "{}", check.stderr);
+    assert!(check.stderr.contains("fix:"), "{}", check.stderr);
+    check.stderr
+}
+
+#[test]
+fn check_and_start_refuse_a_client_address_without_a_listen_address_of_its_family() {
+    let v4_only = write_config(&GOOD.replace(r#"listen = ["127.0.0.1:0", "[::1]:0"]"#, r#"listen = ["127.0.0.1:0"]"#));
+    let stderr = refused_alike(&v4_only, "listen");
+    assert!(stderr.contains("no IPv6 listen address for session ::1"), "{stderr}");
+    assert!(stderr.contains("rs.toml:3:1:"), "points at the listen line: {stderr}");
+    remove(&v4_only);
+
+    let none = write_config(&GOOD.replace("listen = [\"127.0.0.1:0\", \"[::1]:0\"]\n", ""));
+    let stderr = refused_alike(&none, "listen");
+    for session in ["127.0.0.2", "127.0.0.3", "::1"] {
+        assert!(
+            stderr.contains(&format!("listen address for session {session} ")),
+            "{stderr}"
+        );
+    }
+    remove(&none);
+}
+
+#[test]
+fn check_and_start_refuse_more_sessions_than_a_route_server_runs_naming_clients() {
+    let mut text = String::from("asn = 64999\nrouter_id = \"10.255.255.1\"\nlisten = [\"127.0.0.1:0\"]\n");
+    for i in 0..100_000u32 {
+        let [_, a, b, c] = i.to_be_bytes();
+        text.push_str(&format!(
+            "[[clients]]\nname = \"c{i}\"\nasn = 64100\naddresses = [\"127.{}.{b}.{c}\"]\n",
+            a + 1
+        ));
+    }
+    let config = write_config(&text);
+    let stderr = refused_alike(&config, "clients");
+    assert!(stderr.contains("100000 sessions"), "{stderr}");
+    assert!(stderr.contains("at most 65535"), "{stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "the count is checked before anything else: {stderr}"
+    );
+    remove(&config);
+}
+
+#[test]
+fn check_and_start_refuse_an_empty_md5_key_naming_it() {
+    let config = write_config(&GOOD.replace(r#"md5_key = "lab-secret""#, r#"md5_key = """#));
+    let stderr = refused_alike(&config, "clients[1].md5_key");
+    assert!(!stderr.contains("os error"), "{stderr}");
+    remove(&config);
+}
+
+#[test]
+fn check_and_start_refuse_a_missing_or_malformed_roa_file_naming_import_rpki_roa_file() {
+    let rpki = "\n[import.rpki]\nreject_invalid = true\nroa_file = \"roas.json\"\n";
+    let config = write_config(&GOOD.replace("\n[import]\nmax_as_path_length = 32\n", "").replace(
+        "registered_asns = [64100, 64200]\n",
+        &format!("registered_asns = [64100, 64200]\n{rpki}"),
+    ));
+    let stderr = refused_alike(&config, "import.rpki.roa_file");
+    assert!(stderr.contains("No such file"), "{stderr}");
+
+    let roas = config.with_file_name("roas.json");
+    std::fs::write(
+        &roas,
+        r#"{"roas":[{"asn":"AS13335","prefix":"20.2.0.0/16","maxLength":8}]}"#,
+    )
+    .expect("written");
+    let stderr = refused_alike(&config, "import.rpki.roa_file");
+    assert!(stderr.contains("roas[0].maxLength"), "{stderr}");
+
+    std::fs::write(
+        &roas,
+        r#"{"roas":[{"asn":13335,"prefix":"20.2.0.0/16","maxLength":16}]}"#,
+    )
+    .expect("written");
+    let check = common::peerlab(&["route-server", "--config", config.to_str().unwrap(), "--check"], "");
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+    assert!(check.stderr.contains("usable (3 sessions, 1 ROA)"), "{}", check.stderr);
     remove(&config);
 }

@@ -12,6 +12,10 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+/// The most sessions (client addresses) one route server runs: the engine numbers sessions
+/// with 16 bits.
+pub const MAX_SESSIONS: usize = u16::MAX as usize;
+
 /// The whole route server configuration.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -149,7 +153,7 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-fn err(field: impl Into<String>, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+pub(crate) fn err(field: impl Into<String>, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
     ConfigError {
         field: field.into(),
         problem: problem.into(),
@@ -215,12 +219,35 @@ impl RouteServerConfig {
         }
     }
 
-    /// Every problem found, each naming the field and the fix; empty when the configuration
-    /// can be used.
+    /// How many sessions the clients describe (one per client address).
+    pub fn session_count(&self) -> usize {
+        self.clients.iter().map(|c| c.addresses.len()).sum()
+    }
+
+    /// Every problem the fields alone show, each naming the field and the fix; empty when
+    /// they are sound. The session count is checked first: beyond [`MAX_SESSIONS`] nothing
+    /// else is looked at. (`runtime::check` adds what needs the runtime options and the ROA
+    /// file; it is what the start and `--check` run.)
     pub fn validate(&self) -> Vec<ConfigError> {
         let mut out = Vec::new();
+        let sessions = self.session_count();
+        if sessions > MAX_SESSIONS {
+            out.push(err(
+                "clients",
+                format!("{sessions} sessions (one per client address); a route server runs at most {MAX_SESSIONS}"),
+                "split the clients over several route servers",
+            ));
+            return out;
+        }
         if self.asn == 0 {
             out.push(err("asn", "0 is reserved (RFC 7607)", "set the route server's ASN"));
+        }
+        if self.router_id.is_unspecified() {
+            out.push(err(
+                "router_id",
+                "0.0.0.0 is not a valid BGP identifier (RFC 6286)",
+                "use an IPv4 address of the route server, e.g. \"10.255.255.1\"",
+            ));
         }
         for (i, l) in self.listen.iter().enumerate() {
             if !l.ip().is_loopback() && !l.ip().is_unspecified() {
@@ -242,6 +269,13 @@ impl RouteServerConfig {
                 "set `roa_file` to routinator's or rpki-client's JSON export, or turn `reject_invalid` off",
             ));
         }
+        self.validate_registered(&mut out);
+        self.validate_clients(&mut out);
+        out
+    }
+
+    /// `registered_asns`: public ASNs, each once.
+    fn validate_registered(&self, out: &mut Vec<ConfigError>) {
         let mut seen_asns = HashSet::new();
         for (i, asn) in self.registered_asns.iter().enumerate() {
             if *asn == 0 || is_bogon_asn(*asn) {
@@ -259,6 +293,10 @@ impl RouteServerConfig {
                 ));
             }
         }
+    }
+
+    /// `clients`: unique names and session addresses, usable ASNs, limits and keys.
+    fn validate_clients(&self, out: &mut Vec<ConfigError>) {
         let mut names = HashSet::new();
         let mut addresses = HashSet::new();
         for (i, c) in self.clients.iter().enumerate() {
@@ -314,6 +352,13 @@ impl RouteServerConfig {
                     ));
                 }
             }
+            if c.md5_key.as_ref().is_some_and(String::is_empty) {
+                out.push(err(
+                    at("md5_key"),
+                    "empty: a TCP-MD5 key needs at least one octet",
+                    "remove `md5_key` for a session without TCP-MD5, or set the key agreed with the client",
+                ));
+            }
             if c.md5_key.as_ref().is_some_and(|k| k.len() > 80) {
                 out.push(err(
                     at("md5_key"),
@@ -322,7 +367,6 @@ impl RouteServerConfig {
                 ));
             }
         }
-        out
     }
 
     /// The sessions the clients describe: one per client address, with the family of the

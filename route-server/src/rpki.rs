@@ -1,11 +1,22 @@
 //! RPKI origin validation (RFC 6811) against a local ROA set, read from the JSON that
 //! routinator and rpki-client export:
 //! `{"roas":[{"asn":"AS13335" or 13335,"prefix":"1.1.1.0/24","maxLength":24,"ta":"apnic"}]}`.
+//!
+//! Routinator (`--format json` / `jsonext`) writes the ASN as `"AS13335"`, rpki-client
+//! (`-j`) as the number `13335`; both spell the other members `prefix` and `maxLength` and
+//! add members of their own (`ta`, `expires`, `source`, `metadata`, `aspas`, `bgpsec_keys`),
+//! which are ignored. A ROA without `maxLength` allows only its own length (RFC 6482 §3.3).
 
 use crate::hash::FxHashMap;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+/// The largest ROA file read: 256 MiB (a full routinator `json` export is some 40 MiB), so
+/// that a wrong path cannot exhaust memory.
+pub const MAX_ROA_FILE: u64 = 256 << 20;
 
 /// The RFC 6811 validation state of a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -69,6 +80,15 @@ fn key(net: &IpNet) -> (u8, u128) {
     }
 }
 
+/// `AS13335`, `as13335` or `13335`: digits only after the optional `AS`, at most 10 of them.
+fn parse_asn(s: &str) -> Option<u32> {
+    let digits = s.strip_prefix("AS").or_else(|| s.strip_prefix("as")).unwrap_or(s);
+    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 impl RoaTable {
     /// Parses the routinator / rpki-client JSON export.
     pub fn from_json(text: &str) -> Result<RoaTable, RoaError> {
@@ -77,12 +97,12 @@ impl RoaTable {
         for (i, r) in doc.roas.into_iter().enumerate() {
             let asn = match r.asn {
                 JsonAsn::Number(n) => n,
-                JsonAsn::Text(s) => {
-                    let digits = s.strip_prefix("AS").or_else(|| s.strip_prefix("as")).unwrap_or(&s);
-                    digits
-                        .parse()
-                        .map_err(|_| RoaError(format!("roas[{i}].asn: `{s}` is not an ASN like \"AS13335\"")))?
-                }
+                JsonAsn::Text(s) => parse_asn(&s).ok_or_else(|| {
+                    let shown: String = s.chars().take(24).collect();
+                    RoaError(format!(
+                        "roas[{i}].asn: `{shown}` is not an ASN like \"AS13335\" or 13335"
+                    ))
+                })?,
             };
             let max = r.max_length.unwrap_or(r.prefix.prefix_len());
             if max < r.prefix.prefix_len() || max > r.prefix.max_prefix_len() {
@@ -95,6 +115,25 @@ impl RoaTable {
             t.add(r.prefix, asn, max);
         }
         Ok(t)
+    }
+
+    /// Reads and parses the ROA file at `path` (see [`RoaTable::from_json`]): a regular file
+    /// of at most [`MAX_ROA_FILE`] octets.
+    pub fn load(path: &Path) -> Result<RoaTable, RoaError> {
+        let cannot = |e: std::io::Error| RoaError(format!("cannot read it: {e}"));
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        if !file.metadata().map_err(cannot)?.is_file() {
+            return Err(RoaError("not a regular file".to_owned()));
+        }
+        let mut text = String::new();
+        file.take(MAX_ROA_FILE + 1).read_to_string(&mut text).map_err(cannot)?;
+        if text.len() as u64 > MAX_ROA_FILE {
+            return Err(RoaError(format!(
+                "larger than {} MiB, far beyond a full RPKI export",
+                MAX_ROA_FILE >> 20
+            )));
+        }
+        RoaTable::from_json(&text)
     }
 
     /// Adds one ROA.
@@ -195,5 +234,38 @@ mod tests {
         let e = RoaTable::from_json(r#"{"roas":[{"asn":"ASx","prefix":"1.1.1.0/24","maxLength":24}]}"#)
             .expect_err("bad ASN");
         assert!(e.0.contains("roas[0].asn"), "{e}");
+        for bad in ["+13335", "ASAS13335", "AS", "AS4294967296", "13 335"] {
+            let text = format!(r#"{{"roas":[{{"asn":"{bad}","prefix":"1.1.1.0/24","maxLength":24}}]}}"#);
+            assert!(RoaTable::from_json(&text).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn only_a_regular_file_is_read() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let e = RoaTable::load(dir).expect_err("a directory");
+        assert!(e.0.contains("not a regular file"), "{e}");
+        let e = RoaTable::load(&dir.join("no-such-roas.json")).expect_err("missing");
+        assert!(e.0.contains("cannot read it"), "{e}");
+    }
+
+    #[test]
+    fn rpki_client_json_with_numeric_asns_and_extra_members_loads() {
+        let t = RoaTable::from_json(
+            r#"{"metadata":{"buildmachine":"x","roas":2},"roas":[
+                {"asn":13335,"prefix":"20.2.0.0/16","maxLength":16,"ta":"arin","expires":1700000000},
+                {"asn":"as64500","prefix":"2001:db8::/32","ta":"ripe"}],
+                "bgpsec_keys":[],"aspas":[]}"#,
+        )
+        .expect("ROAs");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.validate(net("20.2.0.0/16"), Some(13335)), RpkiState::Valid);
+        assert_eq!(t.validate(net("20.2.0.0/16"), Some(1002)), RpkiState::Invalid);
+        assert_eq!(
+            t.validate(net("2001:db8:1::/48"), Some(64500)),
+            RpkiState::Invalid,
+            "no maxLength: only the ROA's own length"
+        );
+        assert_eq!(t.validate(net("2001:db8::/32"), Some(64500)), RpkiState::Valid);
     }
 }

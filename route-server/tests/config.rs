@@ -90,3 +90,45 @@ fn validation_names_the_field_and_the_fix() {
         assert!(e.to_string().contains(&e.field), "{e}");
     }
 }
+
+#[test]
+fn an_empty_md5_key_and_router_id_0_are_refused_and_too_many_sessions_are_refused_before_anything_else() {
+    let mut cfg = parse(GOOD);
+    cfg.router_id = std::net::Ipv4Addr::UNSPECIFIED;
+    cfg.clients[0].md5_key = Some(String::new());
+    let fields: Vec<String> = cfg.validate().into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["router_id", "clients[0].md5_key"]);
+
+    let mut cfg = parse(GOOD);
+    cfg.clients[0].asn = 0;
+    let one = cfg.clients[0].clone();
+    cfg.clients = vec![one; route_server::config::MAX_SESSIONS / 2 + 1];
+    assert_eq!(cfg.session_count(), route_server::config::MAX_SESSIONS + 1);
+    let errors = cfg.validate();
+    assert_eq!(errors.len(), 1, "only the count: {errors:?}");
+    assert_eq!(errors[0].field, "clients");
+    assert!(errors[0].problem.contains("65536 sessions"), "{}", errors[0]);
+}
+
+#[test]
+fn the_runtime_check_wants_a_listen_address_per_session_family_unless_a_transport_gives_one() {
+    use route_server::runtime::{check, RuntimeOptions, Transport};
+    let cfg = parse(GOOD);
+    let problems = check(&cfg, &RuntimeOptions::default()).expect_err("no IPv6 listen address");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "listen");
+    assert!(problems[0].problem.contains("IPv6") && problems[0].problem.contains("2001:db8::1"));
+    let opts = RuntimeOptions {
+        transports: vec![Transport {
+            session_address: "2001:db8::1".parse().unwrap(),
+            listen: "[::1]:1179".parse().unwrap(),
+            peer: "::1".parse().unwrap(),
+        }],
+        ..RuntimeOptions::default()
+    };
+    let checked = check(&cfg, &opts).expect("usable with the transport");
+    assert_eq!((checked.session_count(), checked.roa_count()), (2, None));
+    let slow = RuntimeOptions { hold_time: 2, ..opts };
+    let problems = check(&cfg, &slow).expect_err("hold time 2");
+    assert_eq!(problems[0].field, "hold_time");
+}

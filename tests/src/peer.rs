@@ -2,7 +2,7 @@
 //! passive, with routes to announce and the routes it received.
 
 use bgp_core::attr::{AsPath, AttrValue, Community, LargeCommunity, NextHop, Origin, PathAttribute};
-use bgp_core::fsm::{Cease, PeerAs, SessionConfig, State, Transition};
+use bgp_core::fsm::{Cease, Negotiated, PeerAs, SessionConfig, State, Transition};
 use bgp_core::nlri::Nlri;
 use bgp_core::speaker::{
     self, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
@@ -46,6 +46,8 @@ pub struct Running {
     pub connect_failures: Vec<String>,
     /// Routes received: prefix → (AS path, MED, communities, large communities).
     pub received: Vec<(IpNet, Received)>,
+    /// What the last Established negotiated (hold time, capabilities).
+    pub negotiated: Option<Box<Negotiated>>,
 }
 
 /// The attributes of a received route that interop tests compare.
@@ -99,6 +101,7 @@ pub async fn start(side: &PeerlabSide) -> std::io::Result<Running> {
         sent: Vec::new(),
         connect_failures: Vec::new(),
         received: Vec::new(),
+        negotiated: None,
     })
 }
 
@@ -108,6 +111,7 @@ impl Running {
             SessionEvent::Transition(t) => self.transitions.push(t),
             SessionEvent::NotificationSent(n) => self.sent.push(n),
             SessionEvent::ConnectFailed(s) => self.connect_failures.push(s),
+            SessionEvent::Established(n) => self.negotiated = Some(n),
             SessionEvent::Update(v) => {
                 let mut r = Received::default();
                 for a in v.owned_attributes() {

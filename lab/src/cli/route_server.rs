@@ -1,17 +1,19 @@
 //! `peerlab route-server --config FILE`: runs the RFC 7947 route server of a TOML file with
 //! passive sessions for its clients and a local HTTP JSON API, until Ctrl-C / SIGTERM (every
-//! session then gets Cease 6/2 "route server shutting down") or `--duration`.
+//! session then gets Cease 6/2 "route server shutting down") or `--duration`; SIGHUP reads
+//! the ROA file again. `--check` runs the same check as the start and stops there.
 
 use super::EXIT_USAGE;
 use clap::Args;
 use peerlab::route_server_api as api;
-use route_server::runtime::{self, RouteServerHandle, RuntimeError, RuntimeOptions};
+use route_server::runtime::{self, CheckedConfig, RouteServerHandle, RuntimeOptions};
 use route_server::RouteServerConfig;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
-use tracing::info;
+use tokio::signal::unix::{signal, Signal, SignalKind};
+use tracing::{info, warn};
 
 /// How long sessions get to send their Cease and close at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
@@ -31,31 +33,38 @@ pub struct RouteServerArgs {
     /// Stop after this many seconds (default: run until Ctrl-C or SIGTERM).
     #[arg(long)]
     pub duration: Option<u64>,
-    /// Hold time offered to clients, in seconds.
+    /// Hold time offered to clients, in seconds (0, or at least 3).
     #[arg(long, default_value_t = 90)]
     pub hold_time: u16,
-    /// Only read and check the configuration, then exit (0 when usable).
+    /// Only run the start's checks on the configuration (the ROA file included), then exit
+    /// (0 when usable).
     #[arg(long)]
     pub check: bool,
 }
 
-/// Reads and checks a configuration file. Errors name the file, the field (and the line and
-/// column for TOML errors) and the fix.
-pub fn load(path: &Path) -> Result<RouteServerConfig, String> {
+/// Reads a configuration file and runs the route server's one check on it
+/// ([`runtime::check`], the same the start runs): errors name the file, the field (with the
+/// line and column where the file has it) and the fix. A relative `import.rpki.roa_file` is
+/// taken relative to the file's directory.
+pub fn load(path: &Path, opts: &RuntimeOptions) -> Result<CheckedConfig, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let config: RouteServerConfig = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let problems = config.validate();
-    if problems.is_empty() {
-        return Ok(config);
+    let mut config: RouteServerConfig = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(roas) = config.import.rpki.roa_file.as_mut().filter(|p| p.is_relative()) {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        *roas = dir.join(&*roas);
     }
-    let lines: Vec<String> = problems
-        .iter()
-        .map(|p| match locate(&text, &p.field) {
-            Some((line, column)) => format!("{}:{line}:{column}: invalid configuration: {p}", path.display()),
-            None => format!("{}: invalid configuration: {p}", path.display()),
-        })
-        .collect();
-    Err(lines.join("\n"))
+    runtime::check(&config, opts).map_err(|problems| {
+        problems
+            .iter()
+            .map(|p| match locate(&text, &p.field) {
+                // The one runtime option the check looks at comes from the command line.
+                _ if p.field == "hold_time" => format!("--hold-time {}: {}; fix: {}", opts.hold_time, p.problem, p.fix),
+                Some((line, column)) => format!("{}:{line}:{column}: invalid configuration: {p}", path.display()),
+                None => format!("{}: invalid configuration: {p}", path.display()),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 /// The line and column (1-based) of a field named like `clients[1].asn`,
@@ -113,7 +122,18 @@ pub fn locate(text: &str, field: &str) -> Option<(usize, usize)> {
 
 /// Runs `peerlab route-server`.
 pub fn run(args: &RouteServerArgs) -> ExitCode {
-    let config = match load(&args.config) {
+    if !args.api.ip().is_loopback() && !args.api_allow_remote {
+        eprintln!(
+            "--api {}: not a loopback address; the API has no authentication: use 127.0.0.1 or ::1, or add --api-allow-remote",
+            args.api
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let opts = RuntimeOptions {
+        hold_time: args.hold_time,
+        ..RuntimeOptions::default()
+    };
+    let checked = match load(&args.config, &opts) {
         Ok(c) => c,
         Err(msg) => {
             eprintln!("{msg}");
@@ -121,15 +141,16 @@ pub fn run(args: &RouteServerArgs) -> ExitCode {
         }
     };
     if args.check {
-        eprintln!("{}: configuration is usable", args.config.display());
-        return ExitCode::SUCCESS;
-    }
-    if !args.api.ip().is_loopback() && !args.api_allow_remote {
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let roas = checked
+            .roa_count()
+            .map_or_else(String::new, |n| format!(", {}", plural(n, "ROA")));
         eprintln!(
-            "--api {}: not a loopback address; the API has no authentication: use 127.0.0.1 or ::1, or add --api-allow-remote",
-            args.api
+            "{}: configuration is usable ({}{roas})",
+            args.config.display(),
+            plural(checked.session_count(), "session")
         );
-        return ExitCode::from(EXIT_USAGE);
+        return ExitCode::SUCCESS;
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -138,20 +159,20 @@ pub fn run(args: &RouteServerArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    rt.block_on(serve(config, args))
+    rt.block_on(serve(checked, args))
 }
 
-async fn serve(config: RouteServerConfig, args: &RouteServerArgs) -> ExitCode {
-    let opts = RuntimeOptions {
-        hold_time: args.hold_time,
-        ..RuntimeOptions::default()
-    };
-    let rs = match runtime::start(&config, opts).await {
-        Ok(rs) => rs,
-        Err(e @ RuntimeError::Config(_)) => {
-            eprintln!("{}: {e}", args.config.display());
-            return ExitCode::from(EXIT_USAGE);
+async fn serve(checked: CheckedConfig, args: &RouteServerArgs) -> ExitCode {
+    // Installed before anything listens: SIGHUP's default action would end the process.
+    let hangup = match signal(SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot handle SIGHUP: {e}");
+            return ExitCode::FAILURE;
         }
+    };
+    let rs = match runtime::start_checked(checked).await {
+        Ok(rs) => rs,
         Err(e) => {
             eprintln!("cannot start the route server: {e}");
             return ExitCode::FAILURE;
@@ -174,12 +195,24 @@ async fn serve(config: RouteServerConfig, args: &RouteServerArgs) -> ExitCode {
     let api_task = tokio::spawn(api::serve(listener, rs.clone(), async {
         let _ = stop_rx.await;
     }));
+    let reload_task = tokio::spawn(reload_on_hangup(hangup, rs.clone()));
     let why = wait_for_stop(args.duration).await;
     info!(why, "stopping: Cease 6/2 to every session");
+    reload_task.abort();
     stop(&rs).await;
     let _ = stop_tx.send(());
     let _ = tokio::time::timeout(Duration::from_secs(2), api_task).await;
     ExitCode::SUCCESS
+}
+
+/// On each SIGHUP, reads the ROA file again (a bad file keeps the ROAs in use).
+async fn reload_on_hangup(mut hangup: Signal, rs: RouteServerHandle) {
+    while hangup.recv().await.is_some() {
+        match rs.reload_roas().await {
+            Ok(roas) => info!(roas, "SIGHUP: ROA file reloaded"),
+            Err(e) => warn!(error = %e, "SIGHUP: ROA file not reloaded"),
+        }
+    }
 }
 
 async fn stop(rs: &RouteServerHandle) {
@@ -195,7 +228,7 @@ async fn wait_for_stop(duration: Option<u64>) -> &'static str {
         }
     };
     let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        match signal(SignalKind::terminate()) {
             Ok(mut s) => {
                 s.recv().await;
             }

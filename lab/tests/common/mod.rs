@@ -3,7 +3,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// What a run of `peerlab` produced.
 pub struct Run {
@@ -41,6 +42,36 @@ pub fn peerlab(args: &[&str], stdin: &str) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         code: out.status.code(),
     }
+}
+
+/// Starts `peerlab route-server --config CONFIG --api 127.0.0.1:API ARGS…` with stderr piped
+/// (read it after stopping the child).
+pub fn spawn_route_server(config: &std::path::Path, api: u16, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["route-server", "--config"])
+        .arg(config)
+        .args(["--api", &format!("127.0.0.1:{api}")])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("peerlab starts")
+}
+
+/// Stops the child by its pid with SIGTERM and waits (bounded); its exit code.
+pub fn terminate(child: &mut Child) -> Option<i32> {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if let Ok(Some(status)) = child.try_wait() {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }
 
 /// The ExaBGP vectors the repository carries (`tests/vectors/exabgp`).

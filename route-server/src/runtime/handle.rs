@@ -55,6 +55,8 @@ pub struct StatsView {
     pub established: usize,
     /// Registered customer ASNs.
     pub registered_asns: usize,
+    /// ROAs in use (from `import.rpki.roa_file`; 0 without one).
+    pub roas: usize,
     /// Prefixes and paths.
     pub table: Stats,
     /// Heap bytes of the tables and per-session output state.
@@ -72,6 +74,8 @@ pub(crate) struct Parts {
     pub events: mpsc::Sender<(SessionId, bgp_core::speaker::SessionEvent)>,
     pub tasks: Mutex<Vec<JoinHandle<()>>>,
     pub table_task: Mutex<Option<JoinHandle<()>>>,
+    /// The version of the ROA file last read (held while reading it again).
+    pub roa_stamp: tokio::sync::Mutex<Option<super::roas::Stamp>>,
 }
 
 /// A running route server. Cheap to clone; [`RouteServerHandle::shutdown`] stops it.
@@ -206,6 +210,7 @@ impl RouteServerHandle {
                 .filter(|s| !s.removed && s.state == State::Established)
                 .count(),
             registered_asns: t.rs.registered_asns().len(),
+            roas: t.roas,
             table: t.rs.stats(),
             memory: t.rs.memory(),
         })

@@ -13,22 +13,29 @@
 //! # Layout
 //! - [`options`]: [`RuntimeOptions`] and [`Transport`] (listen address and peer address per
 //!   session, for labs where clients share an address such as `::1`).
-//! - `spawn`: [`start`]: listeners, sessions, event pumps, output forwarders, the table task.
+//! - `check`: [`check`], the one check of a configuration before it runs (the start and
+//!   `--check` both run it), giving a [`CheckedConfig`].
+//! - `spawn`: [`start`] / [`start_checked`]: listeners, sessions, event pumps, output
+//!   forwarders, the table task, the ROA file watcher.
+//! - `roas`: the ROA file read again on change or on request, applied live.
 //! - `table`: the table task: events into the engine, output out, max-prefix shutdowns.
 //! - [`handle`]: [`RouteServerHandle`], the queries, registry changes and shutdown.
 //! - `clients`: clients added and removed while running.
 //! - [`view`]: the JSON shapes of sessions, routes and verdicts.
 
+mod check;
 mod clients;
 pub mod handle;
 pub mod options;
+mod roas;
 mod spawn;
 mod table;
 pub mod view;
 
+pub use check::{check, CheckedConfig};
 pub use handle::{RouteServerHandle, RuntimeError};
 pub use options::{RuntimeOptions, Transport};
-pub use spawn::start;
+pub use spawn::{start, start_checked};
 pub use view::{ReasonView, RouteView, SessionView, TransitionView, VerdictView};
 
 /// The shutdown communication sent with Cease 6/2 to every session when the route server

@@ -41,6 +41,9 @@ pub struct RuntimeOptions {
     pub retry_interval: Duration,
     /// Transport overrides, by session address.
     pub transports: Vec<Transport>,
+    /// How often `import.rpki.roa_file` is checked for a change (default 5 s; `None`: only
+    /// [`super::RouteServerHandle::reload_roas`] reads it again).
+    pub roa_poll: Option<Duration>,
 }
 
 impl Default for RuntimeOptions {
@@ -53,6 +56,7 @@ impl Default for RuntimeOptions {
             batch_bytes: 64 * 1024,
             retry_interval: Duration::from_millis(50),
             transports: Vec::new(),
+            roa_poll: Some(Duration::from_secs(5)),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Starting the runtime: one shared listener per listen address, one passive speaker session
 //! per client session (with its TCP-MD5 key), an event pump and an output forwarder per
-//! session, and the table task.
+//! session, the table task and the ROA file watcher.
 
+use super::check::{check, CheckedConfig, PlannedSession};
 use super::handle::{RouteServerHandle, RuntimeError};
 use super::options::RuntimeOptions;
+use super::roas;
 use super::table::{self, Slot, Table};
 use crate::config::RouteServerConfig;
 use crate::server::RouteServer;
@@ -13,7 +15,7 @@ use bgp_core::fsm::{PeerAs, SessionConfig as FsmConfig, State};
 use bgp_core::speaker::{self, Command, DriverOptions, Listener, NoConnector, SessionEvent};
 use bytes::Bytes;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -30,48 +32,37 @@ pub(crate) fn fsm_config(rs: &RouteServerConfig, s: &SessionConfig, name: &str, 
     c
 }
 
-/// Which listen address serves `s`: its transport override, else the first configured listen
-/// address of its family.
-fn listen_of(config: &RouteServerConfig, opts: &RuntimeOptions, s: &SessionConfig) -> Result<SocketAddr, RuntimeError> {
-    if let Some(t) = opts.transport(s.address) {
-        return Ok(t.listen);
-    }
-    config
-        .listen
-        .iter()
-        .find(|l| l.is_ipv4() == s.address.is_ipv4())
-        .copied()
-        .ok_or_else(|| {
-            RuntimeError::Config(format!(
-                "`listen`: no {} listen address for session {} of client `{}`; add one, e.g. {}",
-                if s.address.is_ipv4() { "IPv4" } else { "IPv6" },
-                s.address,
-                s.name,
-                if s.address.is_ipv4() {
-                    "\"127.0.0.1:1179\""
-                } else {
-                    "\"[::1]:1179\""
-                }
-            ))
-        })
+/// Starts the route server of `config`: [`check`]s it (the first problem found ends the
+/// start with [`RuntimeError::Config`]), then [`start_checked`].
+pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<RouteServerHandle, RuntimeError> {
+    let checked = check(config, &opts).map_err(|problems| {
+        RuntimeError::Config(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+    })?;
+    start_checked(checked).await
 }
 
-/// Starts the route server of `config`: binds its listen addresses, starts one passive
-/// session per client session and the table task. Call from a multi-threaded tokio runtime
-/// so socket work and table work run on separate cores.
-pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<RouteServerHandle, RuntimeError> {
-    let problems = config.validate();
-    if let Some(p) = problems.first() {
-        return Err(RuntimeError::Config(p.to_string()));
-    }
-    let mut rs = RouteServer::new(config);
+/// Starts a checked configuration: binds its listen addresses, starts one passive session
+/// per client session, the table task (with the ROAs read by the check) and the ROA file
+/// watcher. Call from a multi-threaded tokio runtime so socket work and table work run on
+/// separate cores. Fails only on sockets ([`RuntimeError::Io`]).
+pub async fn start_checked(checked: CheckedConfig) -> Result<RouteServerHandle, RuntimeError> {
+    let CheckedConfig {
+        config,
+        opts,
+        sessions,
+        roas,
+    } = checked;
+    let mut rs = RouteServer::new(&config);
     let (ev_tx, ev_rx) = mpsc::channel::<(SessionId, SessionEvent)>(opts.event_queue.max(1));
     let mut listeners: HashMap<SocketAddr, Listener> = HashMap::new();
     let mut slots = Vec::new();
     let mut tasks = Vec::new();
-    let mut routed = HashSet::new();
-    for s in config.sessions() {
-        let listen = listen_of(config, &opts, &s)?;
+    for PlannedSession {
+        session: s,
+        listen,
+        peer,
+    } in sessions
+    {
         let listener = match listeners.entry(listen) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
@@ -82,19 +73,11 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
                 e.insert(l)
             }
         };
-        let peer = opts.transport(s.address).map_or(s.address, |t| t.peer);
-        if !routed.insert((listen, peer)) {
-            return Err(RuntimeError::Config(format!(
-                "session {} of client `{}`: another session already accepts connections from {peer} on {listen}; \
-                 give each session on a shared address its own listen port (a transport override)",
-                s.address, s.name
-            )));
-        }
         let incoming = listener
             .register(peer, s.md5_key.as_deref())
             .map_err(|e| RuntimeError::Io(format!("cannot set up session {} on {listen}: {e}", s.address)))?;
         let name = format!("{}@{}", s.name, s.address);
-        let fsm = fsm_config(config, &s, &name, &opts);
+        let fsm = fsm_config(&config, &s, &name, &opts);
         let id = rs.add_session(s).map_err(|e| RuntimeError::Config(e.to_string()))?;
         let driver = DriverOptions {
             start: true,
@@ -120,19 +103,35 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
     }
     let bound: Vec<(SocketAddr, SocketAddr)> = listeners.iter().map(|(k, l)| (*k, l.local_addr())).collect();
     let (job_tx, job_rx) = mpsc::channel::<table::Job>(64);
-    let table = Table { rs, slots, opts };
+    let roa_stamp = roas.as_ref().and_then(|r| r.stamp);
+    let roa_poll = opts.roa_poll.filter(|_| config.import.rpki.roa_file.is_some());
+    let mut table = Table {
+        rs,
+        slots,
+        opts,
+        roas: 0,
+    };
+    if let Some(r) = roas {
+        info!(roas = r.table.len(), "ROA file loaded");
+        table.set_roas(r.table);
+    }
     let table_task = tokio::spawn(table::run(table, ev_rx, job_rx));
-    Ok(RouteServerHandle::new(
-        job_tx,
-        Arc::new(super::handle::Parts {
-            listeners: std::sync::Mutex::new(listeners.into_values().collect()),
-            bound: std::sync::Mutex::new(bound),
-            config: config.clone(),
-            events: ev_tx,
-            tasks: std::sync::Mutex::new(tasks),
-            table_task: std::sync::Mutex::new(Some(table_task)),
-        }),
-    ))
+    let parts = Arc::new(super::handle::Parts {
+        listeners: std::sync::Mutex::new(listeners.into_values().collect()),
+        bound: std::sync::Mutex::new(bound),
+        config,
+        events: ev_tx,
+        tasks: std::sync::Mutex::new(tasks),
+        table_task: std::sync::Mutex::new(Some(table_task)),
+        roa_stamp: tokio::sync::Mutex::new(roa_stamp),
+    });
+    if let (Some(every), Some(path)) = (roa_poll, parts.config.import.rpki.roa_file.clone()) {
+        let watcher = tokio::spawn(roas::watch(job_tx.downgrade(), Arc::downgrade(&parts), every, path));
+        if let Ok(mut t) = parts.tasks.lock() {
+            t.push(watcher);
+        }
+    }
+    Ok(RouteServerHandle::new(job_tx, parts))
 }
 
 /// Session events → the table task, tagged with the session; waits when the table is busy

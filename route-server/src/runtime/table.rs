@@ -46,6 +46,8 @@ pub(crate) struct Table {
     pub rs: RouteServer,
     pub slots: Vec<Slot>,
     pub opts: RuntimeOptions,
+    /// How many ROAs the engine validates against.
+    pub roas: usize,
 }
 
 fn keep<T>(q: &mut VecDeque<T>, v: T) {
@@ -171,6 +173,13 @@ impl Table {
             }
         }
         waiting
+    }
+
+    /// Replaces the ROA set; every route held is re-evaluated (the changes go out with the
+    /// next flush).
+    pub fn set_roas(&mut self, roas: crate::rpki::RoaTable) {
+        self.roas = roas.len();
+        self.rs.set_roas(roas);
     }
 
     /// Sends Cease 6/2 with `message` to every session.

@@ -144,7 +144,7 @@ impl RouteServer {
 
     /// Adds a session (down until [`RouteServer::session_up`]).
     pub fn add_session(&mut self, config: SessionConfig) -> Result<SessionId, EngineError> {
-        if self.sessions.len() >= u16::MAX as usize {
+        if self.sessions.len() >= crate::config::MAX_SESSIONS {
             return Err(EngineError::TooManySessions);
         }
         let removed = &self.removed;
