@@ -258,3 +258,30 @@ async fn sighup_rereads_the_roa_file_and_releases_the_route_it_made_valid_withou
     assert!(stderr.contains("SIGHUP: ROA file reloaded"), "{stderr}");
     let _ = std::fs::remove_dir_all(config.parent().expect("dir"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_sends_every_connected_client_cease_6_2_before_the_route_server_exits_0() {
+    let port = daemons::free_port();
+    let config = write_config(&config_text(
+        port,
+        &[("a", 1_300, "127.0.93.1"), ("b", 1_301, "127.0.93.2")],
+        "",
+    ));
+    let (mut child, _) = spawn(&config, &[]);
+    let (_, mut a) = client(1_300, "127.0.93.1", port, 30).await;
+    let (_, mut b) = client(1_301, "127.0.93.2", port, 30).await;
+    assert_eq!(terminate(&mut child), Some(0), "SIGTERM ends it with exit 0");
+    for (name, r) in [("a", &mut a), ("b", &mut b)] {
+        let ceased = r
+            .wait_until(WAIT, |r| {
+                r.transitions.iter().any(|t| {
+                    t.from == bgp_core::fsm::State::Established
+                        && matches!(&t.reason, bgp_core::fsm::Reason::NotificationReceived(n)
+                            if (n.code, n.subcode) == (6, 2))
+                })
+            })
+            .await;
+        assert!(ceased, "client {name} did not receive Cease 6/2: {:?}", r.transitions);
+    }
+    let _ = std::fs::remove_dir_all(config.parent().expect("dir"));
+}
