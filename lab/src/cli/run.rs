@@ -8,8 +8,8 @@ use super::{EXIT_FAILED_INPUT, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use peerlab::lab::report::Report;
 use peerlab::lab::runner::{self, RunOptions};
-use peerlab::lab::scenario::{BreakArg, Scenarios};
 use peerlab::peering::example::EXAMPLE_TOML;
+use peerlab::peering::lab_section::Scenario;
 use peerlab::peering::load::{parse, Format};
 use peerlab::peering::model::PeeringFile;
 use std::path::PathBuf;
@@ -55,7 +55,7 @@ pub struct RunArgs {
     pub duration: Option<f64>,
     /// Inject a break-it scenario (repeatable; added to the file's `lab.breakIt`).
     #[arg(long = "break", value_enum, value_name = "NAME")]
-    pub breaks: Vec<BreakArg>,
+    pub breaks: Vec<Scenario>,
 }
 
 fn load(args: &RunArgs) -> Result<PeeringFile, String> {
@@ -93,7 +93,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         };
         let live = peerlab::lab::live::stderr_is_terminal();
         let from_file = file.lab.as_ref().map(|l| l.break_it.clone()).unwrap_or_default();
-        let scenarios = Scenarios::of(from_file.into_iter().chain(args.breaks.iter().map(|b| (*b).into())));
+        let scenarios = from_file.into_iter().chain(args.breaks.iter().copied()).collect();
         let base = RunOptions {
             until_converged: !interrupted,
             limit: Duration::ZERO,
@@ -133,7 +133,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let report = match rt.block_on(runner::run(&file, opts)) {
+    let report = match rt.block_on(runner::run(&file, &opts)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("peerlab run: {e}");
@@ -156,5 +156,18 @@ fn print(report: &Report, json: bool) {
         }
     } else {
         print!("{}", report.render());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_break_value_names_the_scenario_of_the_peering_file() {
+        for s in Scenario::value_variants() {
+            let name = s.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(s.as_str(), name);
+        }
     }
 }

@@ -232,6 +232,14 @@ fn max_prefix_target(top: &Topology, v4: Option<usize>, v6: Option<usize>) -> Re
     }
 }
 
+/// Whether a scenario of `planned` keeps connection `c` from being provisioned (its sessions
+/// never come up).
+pub fn blocks_provisioning(planned: &[Planned], c: usize) -> bool {
+    planned
+        .iter()
+        .any(|p| p.connection == Some(c) && matches!(p.scenario, Scenario::WrongPeerAsn | Scenario::Md5Mismatch))
+}
+
 /// The prefixes of `family` AS8075 should hold.
 pub fn expected_of(top: &Topology, family: Family) -> Vec<IpNet> {
     top.expected_at_edge()
