@@ -19,7 +19,9 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/peering").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/peering")
+        .join(name)
 }
 
 /// The lines naming a finding in `peerlab validate`'s output for people, e.g.

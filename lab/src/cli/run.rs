@@ -13,9 +13,9 @@ use super::{EXIT_FAILED_INPUT, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use peerlab::lab::report::Report;
 use peerlab::lab::runner::{self, RunOptions};
+use peerlab::peering::check::Checked;
 use peerlab::peering::example::EXAMPLE_TOML;
 use peerlab::peering::lab_section::Scenario;
-use peerlab::peering::check::Checked;
 use peerlab::peering::load::Format;
 use peerlab::peering::model::PeeringFile;
 use std::io::IsTerminal;
@@ -130,7 +130,7 @@ fn findings_allow_running(checked: &Checked, json: bool) -> bool {
     }
     let errors = checked.has_errors();
     if errors && json {
-        print!("{:#}\n", checked.report().json());
+        println!("{:#}", checked.report().json());
     } else {
         let colour = auto_colour(std::io::stderr().is_terminal());
         eprint!("{}", checked.report().human(colour));

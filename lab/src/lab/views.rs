@@ -148,11 +148,7 @@ pub fn registration(lab: &Lab, name: &str) -> Value {
 
 /// Every registered ASN, as an Azure list.
 pub fn registered(lab: &Lab) -> Value {
-    let v: Vec<Value> = lab
-        .registrations
-        .iter()
-        .map(|r| registration(lab, &r.name))
-        .collect();
+    let v: Vec<Value> = lab.registrations.iter().map(|r| registration(lab, &r.name)).collect();
     json!({ "value": v })
 }
 

@@ -77,7 +77,10 @@ mod tests {
         let checked = Checked::parse("clash.toml", &clash, Format::Toml).unwrap();
         assert!(checked.has_errors());
         assert!(checked.findings.iter().any(|f| f.code == "session-address-duplicate"));
-        assert!(checked.report().human(false).contains("error[session-address-duplicate]"));
+        assert!(checked
+            .report()
+            .human(false)
+            .contains("error[session-address-duplicate]"));
     }
 
     #[test]
@@ -85,6 +88,10 @@ mod tests {
         let text = EXAMPLE_TOML.replace("[peering]\n", "[peering]\ncolour = \"blue\"\n");
         let checked = Checked::parse("x.toml", &text, Format::Toml).unwrap();
         assert_eq!(checked.summary().errors, 0);
-        assert!(checked.findings.iter().any(|f| f.code == "unknown-key"), "{:?}", checked.findings);
+        assert!(
+            checked.findings.iter().any(|f| f.code == "unknown-key"),
+            "{:?}",
+            checked.findings
+        );
     }
 }

@@ -50,9 +50,7 @@ impl Customer {
 /// A fault the lab can inject, by its kebab-case name: in a peering file's `lab.breakIt` and
 /// as `peerlab run --break NAME` (the one list of scenarios; the command line derives its
 /// values from it). Ordered as declared, which is the order the lab plans them in.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 #[value(rename_all = "kebab-case")]
 pub enum Scenario {
