@@ -76,6 +76,22 @@ impl Report {
         if let Some(api) = &self.api {
             let _ = writeln!(out, "API: http://{api}\n");
         }
+        self.connections_table(&mut out);
+        self.sessions_table(&mut out);
+        self.routes_table(&mut out);
+        self.filtered_table(&mut out);
+        if let Some(b) = &self.break_it {
+            out.push_str(&b.render());
+        }
+        let _ = writeln!(
+            out,
+            "\nall sessions established: {}; converged: {}",
+            self.all_established, self.converged
+        );
+        out
+    }
+
+    fn connections_table(&self, out: &mut String) {
         let _ = writeln!(out, "Connections");
         let rows: Vec<Vec<String>> = self
             .connections
@@ -93,7 +109,7 @@ impl Report {
             })
             .collect();
         table(
-            &mut out,
+            out,
             &[
                 "connection",
                 "facility",
@@ -105,6 +121,9 @@ impl Report {
             ],
             &rows,
         );
+    }
+
+    fn sessions_table(&self, out: &mut String) {
         let _ = writeln!(out, "\nSessions");
         let rows: Vec<Vec<String>> = self
             .sessions
@@ -122,7 +141,7 @@ impl Report {
             })
             .collect();
         table(
-            &mut out,
+            out,
             &[
                 "speaker",
                 "asn",
@@ -134,6 +153,9 @@ impl Report {
             ],
             &rows,
         );
+    }
+
+    fn routes_table(&self, out: &mut String) {
         let _ = writeln!(out, "\nRoutes at AS8075");
         let rows: Vec<Vec<String>> = self
             .routes_at_as8075
@@ -149,10 +171,13 @@ impl Report {
             })
             .collect();
         table(
-            &mut out,
+            out,
             &["connection", "prefix", "next hop", "AS path", "origin AS"],
             &rows,
         );
+    }
+
+    fn filtered_table(&self, out: &mut String) {
         let _ = writeln!(out, "\nFiltered by the route server");
         let rows: Vec<Vec<String>> = self
             .filtered
@@ -167,15 +192,6 @@ impl Report {
                 ]
             })
             .collect();
-        table(&mut out, &["prefix", "from", "AS path", "reason", "why"], &rows);
-        if let Some(b) = &self.break_it {
-            out.push_str(&b.render());
-        }
-        let _ = writeln!(
-            out,
-            "\nall sessions established: {}; converged: {}",
-            self.all_established, self.converged
-        );
-        out
+        table(out, &["prefix", "from", "AS path", "reason", "why"], &rows);
     }
 }

@@ -53,71 +53,10 @@ pub(super) fn update_session(
     v4: bool,
 ) -> Result<Answer, LabError> {
     let id = lab.top.connections[c].name.clone();
-    let state = lab.connection_state_of(c);
-    if state != ConnectionState::Active {
-        return Err(conflict(
-            "InvalidConnectionState",
-            format!("sessions can be changed only on an Active connection; connection {id} is {state}"),
-            "connectionState",
-        ));
-    }
-    let edges = lab.edges_of(c);
-    if edges.iter().any(|i| lab.is_updating(*i)) {
-        return Err(conflict(
-            "SessionUpdateInProgress",
-            format!(
-                "a session of connection {id} is being updated (PendingUpdate); wait until it shows its state again"
-            ),
-            "bgpSession",
-        ));
-    }
+    let edges = updatable_edges(lab, c, &id)?;
     let have = lab.top.connections[c].resource.bgp_session.clone().unwrap_or_default();
-    let (peer_now, peer_asked, field) = if v4 {
-        (
-            have.peer_session_ipv4_address.map(IpAddr::V4),
-            s.peer_session_ipv4_address.map(IpAddr::V4),
-            "bgpSession.peerSessionIPv4Address",
-        )
-    } else {
-        (
-            have.peer_session_ipv6_address.map(IpAddr::V6),
-            s.peer_session_ipv6_address.map(IpAddr::V6),
-            "bgpSession.peerSessionIPv6Address",
-        )
-    };
-    if peer_asked.is_some() && peer_asked != peer_now {
-        return Err(LabError::new(
-            400,
-            "InvalidRequestContent",
-            format!(
-                "a session's addresses cannot change; give its current peer address or leave it out \
-                 (to move the session, remove connection {id} and add it again)"
-            ),
-            Some(field),
-        ));
-    }
-    let (limit_now, limit_asked, limit_field) = if v4 {
-        (
-            have.max_prefixes_advertised_v4,
-            s.max_prefixes_advertised_v4,
-            "bgpSession.maxPrefixesAdvertisedV4",
-        )
-    } else {
-        (
-            have.max_prefixes_advertised_v6,
-            s.max_prefixes_advertised_v6,
-            "bgpSession.maxPrefixesAdvertisedV6",
-        )
-    };
-    if limit_asked == Some(0) {
-        return Err(LabError::new(
-            400,
-            "InvalidRequestContent",
-            "a max-prefix limit of 0 would refuse every route; give at least 1",
-            Some(limit_field),
-        ));
-    }
-    let limit = limit_asked.filter(|n| Some(*n) != limit_now);
+    check_peer_unchanged(&have, s, v4, &id)?;
+    let limit = new_limit(&have, s, v4)?;
     let key = s
         .md5_authentication_key
         .as_ref()
@@ -150,6 +89,85 @@ pub(super) fn update_session(
         status: 202,
         body: views::connection(lab, c),
     })
+}
+
+/// The edge speakers of connection `c` (named `id`), when its sessions can be changed: it is
+/// Active and none of them is being updated already.
+fn updatable_edges(lab: &Lab, c: usize, id: &str) -> Result<Vec<usize>, LabError> {
+    let state = lab.connection_state_of(c);
+    if state != ConnectionState::Active {
+        return Err(conflict(
+            "InvalidConnectionState",
+            format!("sessions can be changed only on an Active connection; connection {id} is {state}"),
+            "connectionState",
+        ));
+    }
+    let edges = lab.edges_of(c);
+    if edges.iter().any(|i| lab.is_updating(*i)) {
+        return Err(conflict(
+            "SessionUpdateInProgress",
+            format!(
+                "a session of connection {id} is being updated (PendingUpdate); wait until it shows its state again"
+            ),
+            "bgpSession",
+        ));
+    }
+    Ok(edges)
+}
+
+/// A session's peer address cannot change: `s` gives the current one (`have`'s) or none.
+fn check_peer_unchanged(have: &BgpSession, s: &BgpSession, v4: bool, id: &str) -> Result<(), LabError> {
+    let (peer_now, peer_asked, field) = if v4 {
+        (
+            have.peer_session_ipv4_address.map(IpAddr::V4),
+            s.peer_session_ipv4_address.map(IpAddr::V4),
+            "bgpSession.peerSessionIPv4Address",
+        )
+    } else {
+        (
+            have.peer_session_ipv6_address.map(IpAddr::V6),
+            s.peer_session_ipv6_address.map(IpAddr::V6),
+            "bgpSession.peerSessionIPv6Address",
+        )
+    };
+    if peer_asked.is_some() && peer_asked != peer_now {
+        return Err(LabError::new(
+            400,
+            "InvalidRequestContent",
+            format!(
+                "a session's addresses cannot change; give its current peer address or leave it out \
+                 (to move the session, remove connection {id} and add it again)"
+            ),
+            Some(field),
+        ));
+    }
+    Ok(())
+}
+
+/// The max-prefix limit `s` asks for its family when it differs from `have`'s; 0 is refused.
+fn new_limit(have: &BgpSession, s: &BgpSession, v4: bool) -> Result<Option<u32>, LabError> {
+    let (limit_now, limit_asked, limit_field) = if v4 {
+        (
+            have.max_prefixes_advertised_v4,
+            s.max_prefixes_advertised_v4,
+            "bgpSession.maxPrefixesAdvertisedV4",
+        )
+    } else {
+        (
+            have.max_prefixes_advertised_v6,
+            s.max_prefixes_advertised_v6,
+            "bgpSession.maxPrefixesAdvertisedV6",
+        )
+    };
+    if limit_asked == Some(0) {
+        return Err(LabError::new(
+            400,
+            "InvalidRequestContent",
+            "a max-prefix limit of 0 would refuse every route; give at least 1",
+            Some(limit_field),
+        ));
+    }
+    Ok(limit_asked.filter(|n| Some(*n) != limit_now))
 }
 
 /// Records limit `n` on the connection and its route server client, and hands it to the
