@@ -7,7 +7,7 @@ Usage: scripts/module-cycles.py [--edges] [CRATE_ROOT ...]
 From each crate root it follows the `mod NAME;` declarations to the crate's files, then reads
 every file's references to other modules of the same crate:
 - `use` trees (`use crate::a::{b, c::D}`, `use super::x`, `use self::y`, `pub use …`, and a
-  first segment naming a child module, `use judge::LabState`);
+  first segment naming a child module, `use plan::Planned`);
 - paths in code starting with `crate::`, `super::`, `self::` or a child module's name
   (`super::ops::Done::Rekeyed`, `judge::blocks_provisioning(…)`), whose last segment is an
   item, not a module.
@@ -20,7 +20,11 @@ Prints every cycle (one per strongly connected component of two files or more, a
 `a.rs -> b.rs -> a.rs`) and exits 1 when there is one; otherwise prints the number of files and
 edges and "no import cycle", exit 0. `--edges` also prints every edge.
 Paths to other crates (`peerlab::…` from the binary, `bgp_core::…`) are never edges: crates
-cannot import each other in a circle, cargo refuses it.
+cannot import each other in a circle, cargo refuses it. Any crate can be checked, e.g.
+`scripts/module-cycles.py route-server/src/lib.rs`.
+
+Not seen: a method called on a type whose `impl` sits in another file (`top.plan_connection(…)`
+with `impl Topology` in edges.rs) — that needs the compiler's type information.
 """
 
 import os
@@ -82,6 +86,28 @@ def tokens(text):
     return TOKEN.findall(strip(text))
 
 
+IDENT = re.compile(r"[A-Za-z_]\w*$")
+
+
+def scopes(toks):
+    """For each token, the inline modules (`mod tests { … }`) it sits in, outermost first."""
+    out = []
+    stack, opened_at, level = (), [], 0
+    for k, t in enumerate(toks):
+        out.append(stack)
+        if t == "{":
+            if k >= 2 and toks[k - 2] == "mod" and IDENT.match(toks[k - 1]):
+                stack = stack + (toks[k - 1],)
+                opened_at.append(level)
+            level += 1
+        elif t == "}":
+            level -= 1
+            if opened_at and opened_at[-1] == level:
+                opened_at.pop()
+                stack = stack[:-1]
+    return out
+
+
 class Crate:
     def __init__(self, root):
         self.root = os.path.normpath(root)
@@ -104,27 +130,16 @@ class Crate:
         self.files[file] = module
         with open(file, encoding="utf-8") as f:
             toks = tokens(f.read())
-        stack = []  # inline modules opened in this file
-        depth = []  # brace depth at which each inline module opened
-        level = 0
+        inline = scopes(toks)
         for k, t in enumerate(toks):
-            if t == "{":
-                level += 1
-            elif t == "}":
-                level -= 1
-                if depth and depth[-1] == level:
-                    depth.pop()
-                    stack.pop()
-            elif t == "mod" and k + 2 < len(toks) and re.match(r"[A-Za-z_]\w*$", toks[k + 1]):
+            if t == "mod" and k + 2 < len(toks) and IDENT.match(toks[k + 1]):
                 name, nxt = toks[k + 1], toks[k + 2]
-                if nxt == ";" and not stack:
+                if nxt == ";" and not inline[k]:
                     child = self._child_file(file, module, name)
                     if child:
                         self._load(child, module + (name,))
                 elif nxt == "{":
-                    self.modules[module + tuple(stack) + (name,)] = file
-                    stack.append(name)
-                    depth.append(level)
+                    self.modules[module + inline[k] + (name,)] = file
 
     def children(self, module):
         return {m[-1] for m in self.modules if len(m) == len(module) + 1 and m[: len(module)] == module}
@@ -199,38 +214,25 @@ def edges_of(crate, file):
     with open(file, encoding="utf-8") as f:
         toks = tokens(f.read())
     found = set()
-    stack, depth, level = [], [], 0
+    inline = scopes(toks)
     k = 0
     while k < len(toks):
         t = toks[k]
-        current = module + tuple(stack)
-        if t == "{":
-            level += 1
-        elif t == "}":
-            level -= 1
-            if depth and depth[-1] == level:
-                depth.pop()
-                stack.pop()
-        elif t == "mod" and k + 2 < len(toks) and toks[k + 2] == "{":
-            stack.append(toks[k + 1])
-            depth.append(level)
-            level += 1
-            k += 3
-            continue
-        elif t == "use" and (k == 0 or toks[k - 1] != "::"):
+        current = module + inline[k]
+        if t == "use" and (k == 0 or toks[k - 1] != "::"):
             paths, k = use_paths(toks, k + 1)
             for p in paths:
                 target = crate.resolve(current, p)
                 if target:
                     found.add(target)
             continue
-        elif re.match(r"[A-Za-z_]\w*$", t) and k + 1 < len(toks) and toks[k + 1] == "::" and (
+        elif IDENT.match(t) and k + 1 < len(toks) and toks[k + 1] == "::" and (
             k == 0 or toks[k - 1] != "::"
         ):
             if t in KEYWORDS_START or t in crate.children(current):
                 segs = [t]
                 j = k + 1
-                while j + 1 < len(toks) and toks[j] == "::" and re.match(r"[A-Za-z_]\w*$", toks[j + 1]):
+                while j + 1 < len(toks) and toks[j] == "::" and IDENT.match(toks[j + 1]):
                     segs.append(toks[j + 1])
                     j += 2
                 # The last segment of a path in code is an item (a function, a type, a
