@@ -42,7 +42,8 @@
 //! - [`summary`]: the report assembled at the end of a run.
 //! - [`report`]: the report, for people and as JSON.
 //! - [`live`]: the live Connections view on a terminal.
-//! - [`guid`]: GUIDs for new registrations and connections.
+//!
+//! And [`guid`]: the GUIDs of new registrations and connections.
 
 pub mod api;
 pub mod context;

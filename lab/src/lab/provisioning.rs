@@ -52,7 +52,7 @@ impl Provisioning {
 
     /// Moves connections on: validation once a connection's sessions are up under deny-all,
     /// then the registered ASNs once every connection validates and the customers' routes
-    /// reached the route server (or [`VALIDATION_WAIT`] passed). A connection added later
+    /// reached the route server (or `VALIDATION_WAIT` passed). A connection added later
     /// validates as soon as its sessions are up and turns Active on the next pass.
     pub async fn phase(&mut self, lab: &mut Lab, setup: &Setup, rs: &RouteServerHandle) {
         let live = lab.live_connections();

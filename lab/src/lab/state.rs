@@ -79,7 +79,7 @@ pub struct SpeakerRecord {
     pub generation: u32,
     /// What its `PendingUpdate` waits for, if it is being updated.
     pub updating: Option<Updating>,
-    /// The session states shown, in order (the latest [`HISTORY`]).
+    /// The session states shown, in order (the latest `HISTORY`).
     pub history: Vec<SessionState>,
     /// Its settings beyond the plan: TCP-MD5 key, max-prefix limit, scenario overrides.
     pub tuning: Tuning,
