@@ -5,6 +5,9 @@
 mod common;
 
 use common::example_customers;
+use peerlab::lab::runner::{self, RunOptions};
+use peerlab::peering::example::EXAMPLE_TOML;
+use peerlab::peering::load::{parse, Format};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -453,28 +456,34 @@ fn a_non_loopback_api_address_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback only"));
 }
 
+/// `peerlab run` refuses a file whose connections share addresses (`peerlab validate` finds
+/// `session-address-duplicate`; see `run_validate.rs`), so the lab's own handling of such a
+/// connection — the one a modify operation can also meet — is run through the library.
 #[test]
 fn a_file_connection_reusing_another_connections_addresses_ends_provisioning_failed_and_the_rest_runs() {
-    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
-        .args(["validate", "--example"])
-        .output()
-        .expect("peerlab runs");
-    let mut doc: toml::Value = toml::from_str(&String::from_utf8_lossy(&out.stdout)).expect("TOML");
+    let mut doc: toml::Value = toml::from_str(EXAMPLE_TOML).expect("TOML");
     let conns = doc["connections"].as_array_mut().expect("connections");
     let first_session = conns[0]["bgpSession"].clone();
     conns[1]["bgpSession"] = first_session;
     let failed_id = conns[1]["connectionIdentifier"].as_str().expect("id").to_owned();
-    let path = std::env::temp_dir().join(format!("peerlab-clash-{}.toml", std::process::id()));
-    std::fs::write(&path, toml::to_string(&doc).expect("TOML out")).expect("temp file");
-    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
-        .args(["run", "--json", "--until", "converged", "--timeout", "60"])
-        .arg(&path)
-        .output()
-        .expect("peerlab runs");
-    let _ = std::fs::remove_file(&path);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let text = toml::to_string(&doc).expect("TOML out");
+    let file = parse(&text, Format::Toml).expect("the file loads").file;
+    let opts = RunOptions {
+        until_converged: true,
+        limit: Duration::from_secs(60),
+        trace: false,
+        progress: false,
+        api: None,
+        live: false,
+        scenarios: BTreeSet::new(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let report = rt.block_on(runner::run(&file, &opts)).expect("the lab starts");
+    assert!(report.all_established, "{}", report.render());
+    let report = serde_json::to_value(&report).expect("JSON report");
     let rows = report["connections"].as_array().expect("connections");
     let failed = rows
         .iter()

@@ -137,6 +137,15 @@ fn exchange(
     Ok((status, text))
 }
 
+/// The connection `id` in a peering resource as the API returns it.
+pub fn find<'a>(peering: &'a Value, id: &str) -> Option<&'a Value> {
+    peering
+        .pointer("/properties/direct/connections")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("connectionIdentifier").and_then(Value::as_str) == Some(id))
+}
+
 /// Prints `v` as pretty JSON on stdout.
 pub fn print_json(v: &Value) {
     match serde_json::to_string_pretty(v) {

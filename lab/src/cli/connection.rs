@@ -2,7 +2,7 @@
 //! `DirectConnection`, from a file or from flags) or remove one (its sessions end with Cease
 //! 6/3 "Peer De-configured").
 
-use super::api_client::{fail, print_json, ApiTarget};
+use super::api_client::{fail, find, print_json, ApiTarget};
 use super::session::session_ends;
 use clap::{Args, Subcommand};
 use ipnet::IpNet;
@@ -68,15 +68,6 @@ pub struct RemoveArgs {
     /// The lab's API.
     #[command(flatten)]
     pub target: ApiTarget,
-}
-
-/// The connection `id` in a peering resource.
-pub fn find<'a>(peering: &'a Value, id: &str) -> Option<&'a Value> {
-    peering
-        .pointer("/properties/direct/connections")?
-        .as_array()?
-        .iter()
-        .find(|c| c.get("connectionIdentifier").and_then(Value::as_str) == Some(id))
 }
 
 fn body(a: &AddArgs) -> Result<Value, String> {

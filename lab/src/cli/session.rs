@@ -3,8 +3,7 @@
 //! `PendingAdd`, then its FSM states up to `Established`. `peerlab session update` changes
 //! one ([`super::session_update`]).
 
-use super::api_client::{fail, print_json, ApiTarget};
-use super::connection::find;
+use super::api_client::{fail, find, print_json, ApiTarget};
 use clap::{Args, Subcommand};
 use ipnet::IpNet;
 use serde_json::{json, Value};

@@ -4,8 +4,7 @@
 //! concerned show `PendingUpdate` (a new TCP-MD5 key is connection-wide: both sessions) until
 //! the change is applied. The printed connection shows `md5AuthenticationKey` as `(set)`.
 
-use super::api_client::{fail, print_json, ApiTarget, CallError};
-use super::connection::find;
+use super::api_client::{fail, find, print_json, ApiTarget, CallError};
 use clap::{ArgGroup, Args};
 use serde_json::{json, Value};
 use std::path::PathBuf;

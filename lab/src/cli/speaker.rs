@@ -5,7 +5,9 @@
 
 use super::routes::RouteArgs;
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig, State};
-use bgp_core::speaker::{self, Command, DriverOptions, Listener, NoConnector, SessionEvent, TcpConnector};
+use bgp_core::speaker::{
+    self, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
+};
 use bgp_core::{Family, Update};
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -133,7 +135,8 @@ pub fn run(args: &SpeakerArgs) -> ExitCode {
     }
 }
 
-async fn session(args: &SpeakerArgs) -> Result<bool, String> {
+/// The session's configuration from the arguments.
+fn config(args: &SpeakerArgs) -> Result<SessionConfig, String> {
     let peer_as = match args.peer_as.as_str() {
         "any" => PeerAs::Any,
         s => PeerAs::Exact(
@@ -154,12 +157,26 @@ async fn session(args: &SpeakerArgs) -> Result<bool, String> {
         })
         .collect();
     cfg.validate()?;
+    Ok(cfg)
+}
+
+/// A session started: its handle, the listener it accepts on (with `--passive`, kept open
+/// while the session runs) and our address (the NEXT_HOP of what we announce).
+struct Started {
+    handle: SessionHandle,
+    _listener: Option<Listener>,
+    local_ip: IpAddr,
+}
+
+/// Starts the session: listening on `--local` for the peer with `--passive`, otherwise
+/// connecting to it.
+async fn start(args: &SpeakerArgs, cfg: SessionConfig) -> Result<Started, String> {
     let opts = DriverOptions {
         start: true,
         restart_after: Some(Duration::from_secs(args.connect_retry.max(1) as u64)),
     };
     let peer = parse_endpoint(&args.peer, 179)?;
-    let (mut handle, _listener, local_ip) = if args.passive {
+    if args.passive {
         let local = parse_endpoint(
             args.local
                 .as_deref()
@@ -172,106 +189,144 @@ async fn session(args: &SpeakerArgs) -> Result<bool, String> {
         let rx = l
             .register(peer.ip(), args.md5.as_deref())
             .map_err(|e| format!("TCP-MD5 on the listener: {e}"))?;
-        (
-            speaker::spawn_session(cfg, Box::new(NoConnector), rx, opts),
-            Some(l),
-            local.ip(),
-        )
-    } else {
-        let mut c = TcpConnector::new(peer);
-        c.local = args.local.as_deref().map(|l| parse_endpoint(l, 0)).transpose()?;
-        c.md5 = args.md5.clone();
-        c.gtsm_hops = args.gtsm;
-        let local_ip = c.local.map(|l| l.ip()).unwrap_or(if peer.is_ipv4() {
-            IpAddr::V4(Ipv4Addr::LOCALHOST)
-        } else {
-            IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+        return Ok(Started {
+            handle: speaker::spawn_session(cfg, Box::new(NoConnector), rx, opts),
+            _listener: Some(l),
+            local_ip: local.ip(),
         });
-        let (_, rx) = tokio::sync::mpsc::channel(1);
-        (speaker::spawn_session(cfg, Box::new(c), rx, opts), None, local_ip)
-    };
+    }
+    let mut c = TcpConnector::new(peer);
+    c.local = args.local.as_deref().map(|l| parse_endpoint(l, 0)).transpose()?;
+    c.md5 = args.md5.clone();
+    c.gtsm_hops = args.gtsm;
+    let local_ip = c.local.map(|l| l.ip()).unwrap_or(if peer.is_ipv4() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+    });
+    let (_, rx) = tokio::sync::mpsc::channel(1);
+    Ok(Started {
+        handle: speaker::spawn_session(cfg, Box::new(c), rx, opts),
+        _listener: None,
+        local_ip,
+    })
+}
+
+/// What the session has done so far, against `--until`.
+#[derive(Debug, Default)]
+struct Progress {
+    established: bool,
+    received: usize,
+    families: Vec<Family>,
+    eor: Vec<Family>,
+}
+
+impl Progress {
+    /// Whether `until` holds.
+    fn met(&self, until: Option<Until>) -> bool {
+        match until {
+            Some(Until::Established) => self.established,
+            Some(Until::Routes(n)) => self.received >= n,
+            Some(Until::Eor) => {
+                self.established && !self.families.is_empty() && self.families.iter().all(|f| self.eor.contains(f))
+            }
+            None => false,
+        }
+    }
+}
+
+/// Writes `event`'s JSON line, notes what it means for `--until`, and once Established sends
+/// our routes and End-of-RIB.
+async fn on_event(
+    args: &SpeakerArgs,
+    s: &Started,
+    event: SessionEvent,
+    progress: &mut Progress,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    match event {
+        SessionEvent::Transition(t) => {
+            progress.established = t.to == State::Established;
+            emit(out, json!({"type": "state", "transition": t}));
+        }
+        SessionEvent::Established(n) => {
+            progress.families = n.families.clone();
+            progress.eor.clear();
+            emit(
+                out,
+                json!({"type": "established", "peer-as": n.peer_asn, "peer-id": n.peer_id.to_string(),
+                    "hold-time": n.hold_time, "families": n.families.iter().map(|f| f.to_string()).collect::<Vec<_>>()}),
+            );
+            let mut msgs = args.routes.encode(&n.tx, args.local_as, s.local_ip)?;
+            for f in &n.families {
+                let m = bgp_core::Message::Update(Update::end_of_rib(*f));
+                msgs.push(m.to_bytes(&n.tx).map_err(|e| e.to_string())?);
+            }
+            s.handle.command(Command::SendUpdates(msgs)).await;
+        }
+        SessionEvent::Update(v) => {
+            if let Some(f) = v.end_of_rib() {
+                progress.eor.push(f);
+            }
+            progress.received += v.announced_ipv4().count();
+            if let Some(mp) = v.mp_reach() {
+                progress.received += mp.ipv4().count() + mp.ipv6().count();
+            }
+            emit(out, bgp_core::json::update_view_to_json(&v));
+        }
+        SessionEvent::NotificationSent(n) => {
+            let m = bgp_core::Message::Notification(n);
+            let mut v = bgp_core::json::message_to_json(&m, &bgp_core::SessionContext::default());
+            if let Some(o) = v.as_object_mut() {
+                o.insert("direction".into(), json!("sent"));
+            }
+            emit(out, v);
+        }
+        SessionEvent::ConnectFailed(e) => emit(out, json!({"type": "connect-failed", "error": e})),
+        SessionEvent::RouteRefresh(r) => emit(out, json!({"type": "route-refresh", "family": r.family.to_string()})),
+        SessionEvent::Down { .. } => {}
+    }
+    Ok(())
+}
+
+/// `--until` holds: Cease 6/2, and a bounded wait for the session to go Idle so the Cease
+/// goes out before the process ends.
+async fn finish(handle: &mut SessionHandle) {
+    handle
+        .command(Command::Stop(Cease::admin_shutdown(Some("peerlab speaker: done"))))
+        .await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Some(e) = handle.events.recv().await {
+            if matches!(e, SessionEvent::Transition(ref t) if t.to == State::Idle) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// Runs the session until `--until` holds (`true`), or the time is up or the session ends
+/// (`true` only without `--until`).
+async fn session(args: &SpeakerArgs) -> Result<bool, String> {
+    let mut s = start(args, config(args)?).await?;
     let deadline = args
         .timeout
         .map(|t| tokio::time::Instant::now() + Duration::from_secs_f64(t.max(0.0)));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut received = 0usize;
-    let mut families: Vec<Family> = Vec::new();
-    let mut eor: Vec<Family> = Vec::new();
-    let mut established = false;
-    let met = |established: bool, received: usize, families: &[Family], eor: &[Family]| match args.until {
-        Some(Until::Established) => established,
-        Some(Until::Routes(n)) => received >= n,
-        Some(Until::Eor) => established && !families.is_empty() && families.iter().all(|f| eor.contains(f)),
-        None => false,
-    };
+    let mut progress = Progress::default();
     loop {
         let next = match deadline {
-            Some(d) => match tokio::time::timeout_at(d, handle.events.recv()).await {
+            Some(d) => match tokio::time::timeout_at(d, s.handle.events.recv()).await {
                 Ok(e) => e,
                 Err(_) => break,
             },
-            None => handle.events.recv().await,
+            None => s.handle.events.recv().await,
         };
         let Some(event) = next else { break };
-        match event {
-            SessionEvent::Transition(t) => {
-                established = t.to == State::Established;
-                emit(&mut out, json!({"type": "state", "transition": t}));
-            }
-            SessionEvent::Established(n) => {
-                families = n.families.clone();
-                eor.clear();
-                emit(
-                    &mut out,
-                    json!({"type": "established", "peer-as": n.peer_asn, "peer-id": n.peer_id.to_string(),
-                        "hold-time": n.hold_time, "families": n.families.iter().map(|f| f.to_string()).collect::<Vec<_>>()}),
-                );
-                let mut msgs = args.routes.encode(&n.tx, args.local_as, local_ip)?;
-                for f in &n.families {
-                    let m = bgp_core::Message::Update(Update::end_of_rib(*f));
-                    msgs.push(m.to_bytes(&n.tx).map_err(|e| e.to_string())?);
-                }
-                handle.command(Command::SendUpdates(msgs)).await;
-            }
-            SessionEvent::Update(v) => {
-                if let Some(f) = v.end_of_rib() {
-                    eor.push(f);
-                }
-                received += v.announced_ipv4().count();
-                if let Some(mp) = v.mp_reach() {
-                    received += mp.ipv4().count() + mp.ipv6().count();
-                }
-                emit(&mut out, bgp_core::json::update_view_to_json(&v));
-            }
-            SessionEvent::NotificationSent(n) => {
-                let m = bgp_core::Message::Notification(n);
-                let mut v = bgp_core::json::message_to_json(&m, &bgp_core::SessionContext::default());
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("direction".into(), json!("sent"));
-                }
-                emit(&mut out, v);
-            }
-            SessionEvent::ConnectFailed(e) => emit(&mut out, json!({"type": "connect-failed", "error": e})),
-            SessionEvent::RouteRefresh(r) => emit(
-                &mut out,
-                json!({"type": "route-refresh", "family": r.family.to_string()}),
-            ),
-            SessionEvent::Down { .. } => {}
-        }
-        if met(established, received, &families, &eor) {
-            handle
-                .command(Command::Stop(Cease::admin_shutdown(Some("peerlab speaker: done"))))
-                .await;
-            // Let the Cease go out before the process ends.
-            let _ = tokio::time::timeout(Duration::from_secs(2), async {
-                while let Some(e) = handle.events.recv().await {
-                    if matches!(e, SessionEvent::Transition(ref t) if t.to == State::Idle) {
-                        break;
-                    }
-                }
-            })
-            .await;
+        on_event(args, &s, event, &mut progress, &mut out).await?;
+        if progress.met(args.until) {
+            finish(&mut s.handle).await;
             return Ok(true);
         }
     }

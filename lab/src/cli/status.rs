@@ -5,7 +5,7 @@
 use super::api_client::{fail, print_json, ApiTarget};
 use clap::Args;
 use peerlab::lab::live;
-use peerlab::lab::report::ConnectionRow;
+use peerlab::lab::rows::ConnectionRow;
 use serde_json::Value;
 use std::process::ExitCode;
 

@@ -8,11 +8,10 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use peerlab::peering::check::Checked;
 use peerlab::peering::example::EXAMPLE_TOML;
-use peerlab::peering::finding::Summary;
-use peerlab::peering::load::{self, Format, LoadError};
-use peerlab::peering::render::{self, Report};
-use peerlab::peering::validate::validate;
+use peerlab::peering::load::{Format, LoadError};
+use peerlab::peering::render;
 
 const AFTER_HELP: &str = "Exit status: 0 no errors (warnings allowed), 1 errors, 2 file unreadable or unparsable.
 The file format and every finding code: docs/peering-file.md";
@@ -69,18 +68,18 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     let colour = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => auto_colour(std::io::stdout().is_terminal()),
     };
-    let loaded = read(path).and_then(|text| {
+    let checked = read(path).and_then(|text| {
         let format = match args.format {
             Some(InputFormat::Toml) => Format::Toml,
             Some(InputFormat::AzureJson) => Format::AzureJson,
             None => Format::detect((name != "-").then_some(path), &text),
         };
-        load::parse(&text, format)
+        Checked::parse(&name, &text, format)
     });
-    let loaded = match loaded {
-        Ok(loaded) => loaded,
+    let checked = match checked {
+        Ok(checked) => checked,
         Err(error) => {
             if args.json {
                 write_stdout(&format!("{:#}\n", render::load_error_json(&name, &error)));
@@ -90,23 +89,22 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut findings = loaded.findings;
-    findings.extend(validate(&loaded.file));
-    let report = Report {
-        file: &name,
-        format: loaded.format,
-        findings: &findings,
-    };
     if args.json {
-        write_stdout(&format!("{:#}\n", report.json()));
+        write_stdout(&format!("{:#}\n", checked.report().json()));
     } else {
-        write_stdout(&report.human(colour));
+        write_stdout(&checked.report().human(colour));
     }
-    if Summary::of(&findings).errors > 0 {
+    if checked.has_errors() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Whether to colour text for people on a stream: when it is a terminal and `NO_COLOR` is
+/// unset.
+pub fn auto_colour(terminal: bool) -> bool {
+    terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Reads the file, or standard input for `-`.

@@ -2,7 +2,7 @@
 //! changes (connection, facility, connectionState, sessionStateV4, sessionStateV6, prefixes
 //! received and accepted); elsewhere the run prints plain progress lines instead.
 
-use super::report::ConnectionRow;
+use super::rows::ConnectionRow;
 use std::io::{IsTerminal, Write};
 
 /// Whether stderr is a terminal (the live view is drawn there).

@@ -5,77 +5,37 @@
 //! customer ASNs (live, no session reset), deprovision the peering. Changing a session
 //! (`PendingUpdate`) is in [`super::session_update`].
 
+use super::context::{Ctx, Done};
 use super::control::{Answer, LabError, Op, Request};
 use super::guid::new_guid;
-use super::runner::Lab;
 use super::session_update;
-use super::speakers::{self, Running, Tagged};
-use super::topology::Role;
+use super::speakers::{self, Running};
+use super::state::{Lab, Registration};
+use super::views;
 use crate::peering::enums::{ConnectionState, ProvisioningState};
 use crate::peering::model::{BgpSession, DirectConnection};
-use bgp_core::fsm::{Cease, State};
-use bgp_core::speaker::Command;
+use bgp_core::fsm::Cease;
 use route_server::runtime::RouteServerHandle;
 use serde_json::json;
 use std::net::IpAddr;
 use tokio::sync::mpsc;
 
-/// Where a connection is beyond what its sessions say.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ConnLife {
-    /// Being removed: `PendingRemove`, its sessions `PendingRemove`.
-    pub removing: bool,
-}
-
-/// A `registeredAsns` child of the peering.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registration {
-    /// The resource name.
-    pub name: String,
-    /// The customer ASN.
-    pub asn: u32,
-    /// `peeringServicePrefixKey`, a GUID unique per registration.
-    pub key: String,
-    /// `provisioningState`.
-    pub state: ProvisioningState,
-}
-
-/// Work finished in the background, reported back to the run's loop.
-#[derive(Debug)]
-pub enum Done {
-    /// The route server removed connection `connection`'s client.
-    Removed {
-        /// The connection's index.
-        connection: usize,
-        /// The sessions removed, or why the route server refused.
-        result: Result<Vec<String>, String>,
-    },
-    /// The route server re-keyed connection `connection`'s client (Cease 6/6, added back
-    /// with the new TCP-MD5 key).
-    Rekeyed {
-        /// The connection's index.
-        connection: usize,
-        /// Done, or what failed.
-        result: Result<(), String>,
-    },
-}
-
-/// What the operations need besides the lab.
-pub struct Ctx<'a> {
-    /// The route server.
-    pub rs: &'a RouteServerHandle,
-    /// The lab's speakers, by index.
-    pub running: &'a mut Vec<Running>,
-    /// Where new speakers send their events.
-    pub events: &'a mpsc::Sender<Tagged>,
-    /// Where background work reports.
-    pub done: &'a mpsc::Sender<Done>,
-}
-
 /// Finishes background work reported on the run's loop.
 pub fn finish(lab: &mut Lab, ctx: Ctx<'_>, d: Done) {
     match d {
-        Done::Removed { connection, result } => lab.removed(connection, result, ctx.running),
+        Done::Removed { connection, result } => {
+            if let Err(e) = result {
+                eprintln!(
+                    "peerlab run: removing connection {}: {e}",
+                    lab.top.connections[connection].name
+                );
+            }
+            for i in lab.removed(connection) {
+                if let Some(r) = ctx.running.get(i) {
+                    r.stop_for_good();
+                }
+            }
+        }
         Done::Rekeyed { connection, result } => session_update::rekeyed(lab, ctx, connection, result),
     }
 }
@@ -97,18 +57,18 @@ async fn answer(lab: &mut Lab, ctx: Ctx<'_>, peering: Option<String>, op: Op) ->
         }
     }
     match op {
-        Op::List => Ok(Answer::ok(json!({ "value": [lab.peering_view()] }))),
-        Op::Get => Ok(Answer::ok(lab.peering_view())),
-        Op::RegisteredAsns => Ok(Answer::ok(lab.registered_view())),
-        Op::ReceivedRoutes => Ok(Answer::ok(lab.received_routes_view())),
-        Op::Status => Ok(Answer::ok(lab.status_view())),
+        Op::List => Ok(Answer::ok(json!({ "value": [views::peering(lab)] }))),
+        Op::Get => Ok(Answer::ok(views::peering(lab))),
+        Op::RegisteredAsns => Ok(Answer::ok(views::registered(lab))),
+        Op::ReceivedRoutes => Ok(Answer::ok(views::received_routes(lab))),
+        Op::Status => Ok(Answer::ok(views::status(lab))),
         Op::AddConnection { id, connection } => add_connection(lab, ctx, id, *connection).await,
         Op::RemoveConnection { id } => {
             let c = lab.find_connection(&id)?;
             remove_connection(lab, &ctx, c);
             Ok(Answer {
                 status: 202,
-                body: lab.connection_view(c),
+                body: views::connection(lab, c),
             })
         }
         Op::AddSession { id, session } => add_session(lab, ctx, &id, *session).await,
@@ -117,7 +77,7 @@ async fn answer(lab: &mut Lab, ctx: Ctx<'_>, peering: Option<String>, op: Op) ->
         Op::Deprovision => {
             lab.deprovisioning = true;
             let live: Vec<usize> = (0..lab.top.connections.len())
-                .filter(|c| !lab.gone(*c) && !lab.life[*c].removing)
+                .filter(|c| !lab.gone(*c) && !lab.connections[*c].removing)
                 .collect();
             for c in live {
                 remove_connection(lab, &ctx, c);
@@ -125,7 +85,7 @@ async fn answer(lab: &mut Lab, ctx: Ctx<'_>, peering: Option<String>, op: Op) ->
             lab.check_ended();
             Ok(Answer {
                 status: 202,
-                body: lab.peering_view(),
+                body: views::peering(lab),
             })
         }
     }
@@ -149,11 +109,14 @@ fn refuse_while_deprovisioning(lab: &Lab) -> Result<(), LabError> {
     Ok(())
 }
 
-/// Starts the speakers `idx` (they were just planned, so they are the next indices).
-fn start_speakers(lab: &Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
+/// Starts the speakers `idx` (they were just planned, so they are the next indices), each
+/// with its tuning read from the topology now that its client is at the route server.
+fn start_speakers(lab: &mut Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
+    lab.retune(idx);
     for &i in idx {
         let plan = &lab.top.speakers[i];
-        let r = speakers::start(i, plan, lab.top.rs.asn, ctx.events.clone()).unwrap_or_else(|e| {
+        let tuning = &lab.speakers[i].tuning;
+        let r = speakers::start_tuned((i, 0), plan, lab.top.rs.asn, tuning, ctx.events.clone()).unwrap_or_else(|e| {
             eprintln!("peerlab run: {}: cannot start: {e}", plan.name);
             let (commands, _) = mpsc::channel(1);
             Running {
@@ -203,10 +166,10 @@ async fn add_connection(
     let Some(client) = planned.client else {
         return Ok(Answer {
             status: 201,
-            body: lab.connection_view(c),
+            body: views::connection(lab, c),
         });
     };
-    lab.facts[c].approved = true;
+    lab.connections[c].facts.approved = true;
     lab.note();
     let transports = lab.top.transports_of(&planned.speakers);
     if let Err(e) = ctx.rs.add_client(client.clone(), transports).await {
@@ -214,23 +177,23 @@ async fn add_connection(
         lab.note();
         return Ok(Answer {
             status: 201,
-            body: lab.connection_view(c),
+            body: views::connection(lab, c),
         });
     }
     lab.top.rs.clients.push(client);
-    lab.facts[c].provisioned = true;
+    lab.connections[c].facts.provisioned = true;
     start_speakers(lab, &mut ctx, &planned.speakers);
     lab.note();
     Ok(Answer {
         status: 201,
-        body: lab.connection_view(c),
+        body: views::connection(lab, c),
     })
 }
 
 /// `PendingRemove` now; the route server sends Cease 6/3 and forgets the client in the
 /// background, then [`Lab::removed`] finishes.
 fn remove_connection(lab: &mut Lab, ctx: &Ctx<'_>, c: usize) {
-    if lab.life[c].removing || lab.gone(c) {
+    if lab.connections[c].removing || lab.gone(c) {
         return;
     }
     if lab.top.connections[c].error_message.is_some() {
@@ -238,7 +201,7 @@ fn remove_connection(lab: &mut Lab, ctx: &Ctx<'_>, c: usize) {
         lab.check_ended();
         return;
     }
-    lab.life[c].removing = true;
+    lab.connections[c].removing = true;
     lab.note();
     let rs = ctx.rs.clone();
     let done = ctx.done.clone();
@@ -308,7 +271,7 @@ async fn add_session(lab: &mut Lab, mut ctx: Ctx<'_>, id: &str, s: BgpSession) -
     lab.grow();
     lab.note();
     let Some(client) = planned.client else {
-        return Ok(Answer::ok(lab.connection_view(c)));
+        return Ok(Answer::ok(views::connection(lab, c)));
     };
     let transports = lab.top.transports_of(&planned.speakers);
     ctx.rs
@@ -322,16 +285,8 @@ async fn add_session(lab: &mut Lab, mut ctx: Ctx<'_>, id: &str, s: BgpSession) -
     lab.note();
     Ok(Answer {
         status: 202,
-        body: lab.connection_view(c),
+        body: views::connection(lab, c),
     })
-}
-
-/// Stops speaker `i` for good (Cease 6/3 if it is still up, then no restart).
-pub(super) fn stop_for_good(running: &[Running], i: usize) {
-    if let Some(r) = running.get(i) {
-        let _ = r.commands.try_send(Command::Stop(Cease::peer_deconfigured()));
-        let _ = r.commands.try_send(Command::Shutdown);
-    }
 }
 
 /// Copies the new family's fields of `s` into the connection's `bgpSession`.
@@ -354,7 +309,7 @@ async fn register(lab: &mut Lab, rs: &RouteServerHandle, name: String, asn: u32)
     refuse_while_deprovisioning(lab)?;
     if let Some(r) = lab.registrations.iter().find(|r| r.name == name) {
         if r.asn == asn {
-            return Ok(Answer::ok(lab.registration_view(&name)));
+            return Ok(Answer::ok(views::registration(lab, &name)));
         }
         return Err(conflict(
             "Conflict",
@@ -397,7 +352,7 @@ async fn register(lab: &mut Lab, rs: &RouteServerHandle, name: String, asn: u32)
     lab.set_registered(asn, true);
     Ok(Answer {
         status: 201,
-        body: lab.registration_view(&name),
+        body: views::registration(lab, &name),
     })
 }
 
@@ -407,7 +362,7 @@ async fn deregister(lab: &mut Lab, rs: &RouteServerHandle, name: &str) -> Result
             "no registered ASN named `{name}` (GET .../registeredAsns lists them)"
         )));
     };
-    let body = lab.registration_view(name);
+    let body = views::registration(lab, name);
     let asn = lab.registrations[pos].asn;
     rs.deregister_asn(asn)
         .await
@@ -415,66 +370,4 @@ async fn deregister(lab: &mut Lab, rs: &RouteServerHandle, name: &str) -> Result
     lab.registrations.remove(pos);
     lab.set_registered(asn, false);
     Ok(Answer::ok(body))
-}
-
-impl Lab {
-    /// Marks customers of `asn` registered or not, and what AS8075 must hold.
-    pub(super) fn set_registered(&mut self, asn: u32, registered: bool) {
-        for s in &mut self.top.speakers {
-            if s.asn == asn {
-                if let Role::Customer { registered: r } = &mut s.role {
-                    *r = registered;
-                }
-            }
-        }
-        self.expected = self.top.expected_at_edge();
-    }
-
-    /// Whether connection `c` was removed: no longer shown, its addresses free again.
-    pub(super) fn gone(&self, c: usize) -> bool {
-        self.top.connections[c].removed
-    }
-
-    /// The connection named `id` that is not gone.
-    pub(super) fn find_connection(&self, id: &str) -> Result<usize, LabError> {
-        self.top
-            .connections
-            .iter()
-            .enumerate()
-            .position(|(c, x)| x.name == id && !self.gone(c))
-            .ok_or_else(|| {
-                LabError::not_found(format!(
-                    "no connection {id} on peering `{}` (GET the peering lists its connections)",
-                    self.peering_name()
-                ))
-            })
-    }
-
-    /// The route server removed connection `c`: its edge speakers stop for good; one still
-    /// Established stops once its session ends on the route server's Cease (so it records it).
-    pub(super) fn removed(&mut self, c: usize, result: Result<Vec<String>, String>, running: &[Running]) {
-        if let Err(e) = result {
-            eprintln!("peerlab run: removing connection {}: {e}", self.top.connections[c].name);
-        }
-        let conn = &mut self.top.connections[c];
-        conn.removed = true;
-        for i in [conn.v4, conn.v6].into_iter().flatten() {
-            self.speaker_gone[i] = true;
-            if self.fsm[i] != Some(State::Established) {
-                stop_for_good(running, i);
-            }
-        }
-        self.changed = true;
-        if self.progress {
-            eprintln!("peerlab run: connection {} removed", self.top.connections[c].name);
-        }
-        self.check_ended();
-    }
-
-    /// After deprovisioning, the lab ends once every connection is gone.
-    pub(super) fn check_ended(&mut self) {
-        if self.deprovisioning && self.top.connections.iter().all(|c| c.removed) {
-            self.ended = true;
-        }
-    }
 }

@@ -1,103 +1,10 @@
 //! What `peerlab run` shows at the end: the portal's Connections view, the lab's sessions,
 //! the routes AS8075 holds and the routes the route server filtered, for people and as JSON.
 
+use super::rows::{ConnectionRow, EdgeRouteRow, FilteredRow, LifecycleStep, SessionRow};
 use super::scenario::report::BreakItReport;
-use super::speakers::EdgeRoute;
-use crate::peering::enums::{ConnectionState, SessionState};
 use serde::Serialize;
 use std::fmt::Write as _;
-
-/// One row of the Connections view.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionRow {
-    /// `connectionIdentifier`.
-    pub connection: String,
-    /// `peeringDBFacilityId`.
-    #[serde(rename = "peeringDBFacilityId")]
-    pub facility: Option<u32>,
-    /// `connectionState`.
-    pub connection_state: ConnectionState,
-    /// `sessionStateV4`, as Microsoft's edge sees it.
-    pub session_state_v4: SessionState,
-    /// `sessionStateV6`.
-    pub session_state_v6: SessionState,
-    /// Prefixes the AS8075 edge received over this connection (both sessions).
-    pub prefixes_received: usize,
-    /// Of those, the prefixes whose origin ASN is registered (the ones Microsoft uses).
-    pub prefixes_accepted: usize,
-    /// `errorMessage`: why provisioning failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-}
-
-/// One lab session.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionRow {
-    /// The speaker, e.g. `AS8075-1 v4`.
-    pub speaker: String,
-    /// Its ASN.
-    pub asn: u32,
-    /// The session address of the file (a label).
-    pub session_address: String,
-    /// The route server's name for the session, `client@address`.
-    pub rs_session: String,
-    /// The loopback connection carrying it, `source -> route server socket`.
-    pub loopback: String,
-    /// Its FSM state now.
-    pub state: SessionState,
-    /// Whether it reached Established during the run.
-    pub reached_established: bool,
-    /// Prefixes announced to the route server.
-    pub announced: usize,
-    /// Whether the session is TCP-MD5 protected (RFC 2385); the key is never shown.
-    pub md5: bool,
-    /// The Azure session states it showed, in order (the latest ones), e.g. `PendingUpdate`
-    /// while it was being changed.
-    pub history: Vec<SessionState>,
-}
-
-/// A route AS8075 holds, with the connection it came over.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EdgeRouteRow {
-    /// The connection.
-    pub connection: String,
-    /// The route.
-    #[serde(flatten)]
-    pub route: EdgeRoute,
-}
-
-/// A route the route server filtered.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FilteredRow {
-    /// The prefix.
-    pub prefix: String,
-    /// The route server session it came from, `client@address`.
-    pub from: String,
-    /// AS_PATH ASNs.
-    pub as_path: Vec<u32>,
-    /// The last ASN of the path.
-    pub origin_as: Option<u32>,
-    /// The reason's name, e.g. `origin-not-registered`.
-    pub reason: String,
-    /// What is wrong and what to change.
-    pub sentence: String,
-}
-
-/// One step of a connection's life.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LifecycleStep {
-    /// Milliseconds since the run started.
-    pub at_ms: u64,
-    /// The connection.
-    pub connection: String,
-    /// The state it entered.
-    pub connection_state: ConnectionState,
-}
 
 /// The whole result of a run.
 #[derive(Debug, Clone, Serialize)]
@@ -169,6 +76,22 @@ impl Report {
         if let Some(api) = &self.api {
             let _ = writeln!(out, "API: http://{api}\n");
         }
+        self.connections_table(&mut out);
+        self.sessions_table(&mut out);
+        self.routes_table(&mut out);
+        self.filtered_table(&mut out);
+        if let Some(b) = &self.break_it {
+            out.push_str(&b.render());
+        }
+        let _ = writeln!(
+            out,
+            "\nall sessions established: {}; converged: {}",
+            self.all_established, self.converged
+        );
+        out
+    }
+
+    fn connections_table(&self, out: &mut String) {
         let _ = writeln!(out, "Connections");
         let rows: Vec<Vec<String>> = self
             .connections
@@ -186,7 +109,7 @@ impl Report {
             })
             .collect();
         table(
-            &mut out,
+            out,
             &[
                 "connection",
                 "facility",
@@ -198,6 +121,9 @@ impl Report {
             ],
             &rows,
         );
+    }
+
+    fn sessions_table(&self, out: &mut String) {
         let _ = writeln!(out, "\nSessions");
         let rows: Vec<Vec<String>> = self
             .sessions
@@ -215,7 +141,7 @@ impl Report {
             })
             .collect();
         table(
-            &mut out,
+            out,
             &[
                 "speaker",
                 "asn",
@@ -227,6 +153,9 @@ impl Report {
             ],
             &rows,
         );
+    }
+
+    fn routes_table(&self, out: &mut String) {
         let _ = writeln!(out, "\nRoutes at AS8075");
         let rows: Vec<Vec<String>> = self
             .routes_at_as8075
@@ -242,10 +171,13 @@ impl Report {
             })
             .collect();
         table(
-            &mut out,
+            out,
             &["connection", "prefix", "next hop", "AS path", "origin AS"],
             &rows,
         );
+    }
+
+    fn filtered_table(&self, out: &mut String) {
         let _ = writeln!(out, "\nFiltered by the route server");
         let rows: Vec<Vec<String>> = self
             .filtered
@@ -260,15 +192,6 @@ impl Report {
                 ]
             })
             .collect();
-        table(&mut out, &["prefix", "from", "AS path", "reason", "why"], &rows);
-        if let Some(b) = &self.break_it {
-            out.push_str(&b.render());
-        }
-        let _ = writeln!(
-            out,
-            "\nall sessions established: {}; converged: {}",
-            self.all_established, self.converged
-        );
-        out
+        table(out, &["prefix", "from", "AS path", "reason", "why"], &rows);
     }
 }

@@ -10,36 +10,16 @@
 //!   key under a new generation (late events of the old session change nothing); each session
 //!   shows `PendingUpdate` until it is Established again.
 
+use super::context::{Ctx, Done};
 use super::control::{Answer, LabError};
-use super::ops::Ctx;
-use super::runner::Lab;
 use super::speakers;
-use super::tuning::Tuning;
+use super::state::{Lab, Updating};
+use super::views;
 use crate::peering::enums::ConnectionState;
 use crate::peering::model::BgpSession;
-use bgp_core::fsm::{Cease, Reason, State};
-use bgp_core::speaker::{Command, SessionEvent};
+use bgp_core::fsm::Cease;
+use bgp_core::speaker::Command;
 use std::net::IpAddr;
-
-/// Most entries kept in a session's history of shown states (the latest ones).
-const HISTORY: usize = 64;
-
-/// What a session waits for while it shows `PendingUpdate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Updating {
-    /// A new max-prefix limit, applied on the edge's next enforcement pass.
-    Limit,
-    /// A new TCP-MD5 key: the route server re-keys its client (`client`) and the old session
-    /// ends (`down`), then the edge speaker restarts (`restarted`) and runs until Established.
-    Rekey {
-        /// The route server's re-key: `None` while under way, then whether it succeeded.
-        client: Option<bool>,
-        /// The old session was seen leaving Established (or was not up).
-        down: bool,
-        /// The edge speaker runs with the new key.
-        restarted: bool,
-    },
-}
 
 /// Which existing session of connection `c` the body names by its Microsoft address: `Some(true)`
 /// for IPv4, `Some(false)` for IPv6, `None` when it names no existing session (an add).
@@ -73,6 +53,47 @@ pub(super) fn update_session(
     v4: bool,
 ) -> Result<Answer, LabError> {
     let id = lab.top.connections[c].name.clone();
+    let edges = updatable_edges(lab, c, &id)?;
+    let have = lab.top.connections[c].resource.bgp_session.clone().unwrap_or_default();
+    check_peer_unchanged(&have, s, v4, &id)?;
+    let limit = new_limit(&have, s, v4)?;
+    let key = s
+        .md5_authentication_key
+        .as_ref()
+        .map(|k| (!k.is_empty()).then(|| k.clone()))
+        .filter(|k| *k != have.md5_authentication_key);
+    if limit.is_none() && key.is_none() {
+        return Ok(Answer::ok(views::connection(lab, c)));
+    }
+    let client_name = lab.top.connections[c].client.clone();
+    if !lab.top.rs.clients.iter().any(|x| x.name == client_name) {
+        return Err(LabError::new(
+            503,
+            "ServiceUnavailable",
+            format!("the route server has no client {client_name} for connection {id}"),
+            None,
+        ));
+    }
+    let edge = if v4 {
+        lab.top.connections[c].v4
+    } else {
+        lab.top.connections[c].v6
+    };
+    if let (Some(n), Some(edge)) = (limit, edge) {
+        apply_limit(lab, c, edge, v4, n);
+    }
+    if let Some(key) = key {
+        rekey(lab, ctx, c, &edges, key);
+    }
+    Ok(Answer {
+        status: 202,
+        body: views::connection(lab, c),
+    })
+}
+
+/// The edge speakers of connection `c` (named `id`), when its sessions can be changed: it is
+/// Active and none of them is being updated already.
+fn updatable_edges(lab: &Lab, c: usize, id: &str) -> Result<Vec<usize>, LabError> {
     let state = lab.connection_state_of(c);
     if state != ConnectionState::Active {
         return Err(conflict(
@@ -81,9 +102,8 @@ pub(super) fn update_session(
             "connectionState",
         ));
     }
-    let conn = &lab.top.connections[c];
-    let edges: Vec<usize> = [conn.v4, conn.v6].into_iter().flatten().collect();
-    if edges.iter().any(|i| lab.updating.get(*i).copied().flatten().is_some()) {
+    let edges = lab.edges_of(c);
+    if edges.iter().any(|i| lab.is_updating(*i)) {
         return Err(conflict(
             "SessionUpdateInProgress",
             format!(
@@ -92,7 +112,11 @@ pub(super) fn update_session(
             "bgpSession",
         ));
     }
-    let have = conn.resource.bgp_session.clone().unwrap_or_default();
+    Ok(edges)
+}
+
+/// A session's peer address cannot change: `s` gives the current one (`have`'s) or none.
+fn check_peer_unchanged(have: &BgpSession, s: &BgpSession, v4: bool, id: &str) -> Result<(), LabError> {
     let (peer_now, peer_asked, field) = if v4 {
         (
             have.peer_session_ipv4_address.map(IpAddr::V4),
@@ -117,6 +141,11 @@ pub(super) fn update_session(
             Some(field),
         ));
     }
+    Ok(())
+}
+
+/// The max-prefix limit `s` asks for its family when it differs from `have`'s; 0 is refused.
+fn new_limit(have: &BgpSession, s: &BgpSession, v4: bool) -> Result<Option<u32>, LabError> {
     let (limit_now, limit_asked, limit_field) = if v4 {
         (
             have.max_prefixes_advertised_v4,
@@ -138,49 +167,7 @@ pub(super) fn update_session(
             Some(limit_field),
         ));
     }
-    let limit = limit_asked.filter(|n| Some(*n) != limit_now);
-    let key = s
-        .md5_authentication_key
-        .as_ref()
-        .map(|k| (!k.is_empty()).then(|| k.clone()))
-        .filter(|k| *k != have.md5_authentication_key);
-    if limit.is_none() && key.is_none() {
-        return Ok(Answer::ok(lab.connection_view(c)));
-    }
-    let client_name = lab.top.connections[c].client.clone();
-    if !lab.top.rs.clients.iter().any(|x| x.name == client_name) {
-        return Err(LabError::new(
-            503,
-            "ServiceUnavailable",
-            format!("the route server has no client {client_name} for connection {id}"),
-            None,
-        ));
-    }
-    let edge = if v4 {
-        lab.top.connections[c].v4
-    } else {
-        lab.top.connections[c].v6
-    };
-    if let (Some(n), Some(edge)) = (limit, edge) {
-        apply_limit(lab, c, edge, v4, n);
-    }
-    if let Some(key) = key {
-        rekey(lab, ctx, c, &edges, key);
-    }
-    Ok(Answer {
-        status: 202,
-        body: lab.connection_view(c),
-    })
-}
-
-/// Speaker `i`'s tuning, the tunings of speakers added while running filled in from the file.
-fn tuning_mut(lab: &mut Lab, i: usize) -> &mut Tuning {
-    while lab.setup.tuning.len() <= i {
-        let next = lab.setup.tuning.len();
-        let t = Tuning::of(&lab.top, next);
-        lab.setup.tuning.push(t);
-    }
-    &mut lab.setup.tuning[i]
+    Ok(limit_asked.filter(|n| Some(*n) != limit_now))
 }
 
 /// Records limit `n` on the connection and its route server client, and hands it to the
@@ -201,8 +188,9 @@ fn apply_limit(lab: &mut Lab, c: usize, edge: usize, v4: bool, n: u32) {
             cl.max_prefixes_v6 = Some(n);
         }
     }
-    tuning_mut(lab, edge).max_prefixes = Some(n);
-    lab.updating[edge] = Some(Updating::Limit);
+    let s = &mut lab.speakers[edge];
+    s.tuning.max_prefixes = Some(n);
+    s.updating = Some(Updating::Limit);
 }
 
 /// Re-keys connection `c` (edges `edges`) with `key` (`None`: no TCP-MD5): the route server
@@ -223,10 +211,11 @@ fn rekey(lab: &mut Lab, ctx: &Ctx<'_>, c: usize, edges: &[usize], key: Option<St
     }
     for &i in edges {
         lab.top.speakers[i].md5.clone_from(&key);
-        tuning_mut(lab, i).md5.clone_from(&key);
-        lab.updating[i] = Some(Updating::Rekey {
+        let s = &mut lab.speakers[i];
+        s.tuning.md5.clone_from(&key);
+        s.updating = Some(Updating::Rekey {
             client: None,
-            down: lab.fsm[i] != Some(State::Established),
+            down: !s.established(),
             restarted: false,
         });
     }
@@ -247,7 +236,7 @@ fn rekey(lab: &mut Lab, ctx: &Ctx<'_>, c: usize, edges: &[usize], key: Option<St
                 .map_err(|e| format!("adding the client back: {e}")),
             Err(e) => Err(e),
         };
-        let _ = done.send(super::ops::Done::Rekeyed { connection: c, result }).await;
+        let _ = done.send(Done::Rekeyed { connection: c, result }).await;
     });
 }
 
@@ -255,14 +244,14 @@ fn rekey(lab: &mut Lab, ctx: &Ctx<'_>, c: usize, edges: &[usize], key: Option<St
 /// new key (see [`settle`]). On failure the sessions show their states again once restarted.
 pub(super) fn rekeyed(lab: &mut Lab, ctx: Ctx<'_>, c: usize, result: Result<(), String>) {
     let conn = &lab.top.connections[c];
-    let edges: Vec<usize> = [conn.v4, conn.v6].into_iter().flatten().collect();
+    let edges = lab.edges_of(c);
     if let Err(e) = &result {
         eprintln!("peerlab run: re-keying connection {}: {e}", conn.name);
     }
-    if lab.life[c].removing || lab.gone(c) {
+    if lab.connections[c].removing || lab.gone(c) {
         // Removed meanwhile: the client added back must go again.
         for i in edges {
-            lab.updating[i] = None;
+            lab.speakers[i].updating = None;
         }
         if result.is_ok() {
             let rs = ctx.rs.clone();
@@ -274,7 +263,7 @@ pub(super) fn rekeyed(lab: &mut Lab, ctx: Ctx<'_>, c: usize, result: Result<(), 
         return;
     }
     for i in edges {
-        if let Some(Some(Updating::Rekey { client, .. })) = lab.updating.get_mut(i) {
+        if let Some(Updating::Rekey { client, .. }) = &mut lab.speakers[i].updating {
             *client = Some(result.is_ok());
         }
     }
@@ -287,13 +276,13 @@ pub(super) fn rekeyed(lab: &mut Lab, ctx: Ctx<'_>, c: usize, result: Result<(), 
 pub(super) fn settle(lab: &mut Lab, mut ctx: Ctx<'_>) {
     lab.limits_applied();
     let mut any = false;
-    for i in 0..lab.updating.len() {
+    for i in 0..lab.speakers.len() {
         // A failed re-key may leave the old session up: restart without waiting for it.
         let Some(Updating::Rekey {
             client: Some(ok),
             down,
             restarted: false,
-        }) = lab.updating[i]
+        }) = lab.speakers[i].updating
         else {
             continue;
         };
@@ -301,7 +290,7 @@ pub(super) fn settle(lab: &mut Lab, mut ctx: Ctx<'_>) {
             continue;
         }
         restart(lab, &mut ctx, i);
-        lab.updating[i] = ok.then_some(Updating::Rekey {
+        lab.speakers[i].updating = ok.then_some(Updating::Rekey {
             client: Some(true),
             down: true,
             restarted: true,
@@ -322,92 +311,16 @@ fn restart(lab: &mut Lab, ctx: &mut Ctx<'_>, i: usize) {
             t.abort();
         }
     }
-    lab.generation[i] += 1;
-    lab.ribs[i].routes.clear();
-    let tuning = tuning_mut(lab, i).clone();
+    let s = &mut lab.speakers[i];
+    s.generation += 1;
+    s.rib.routes.clear();
     let plan = &lab.top.speakers[i];
-    match speakers::start_tuned(
-        (i, lab.generation[i]),
-        plan,
-        lab.top.rs.asn,
-        &tuning,
-        ctx.events.clone(),
-    ) {
+    match speakers::start_tuned((i, s.generation), plan, lab.top.rs.asn, &s.tuning, ctx.events.clone()) {
         Ok(r) => {
             if let Some(slot) = ctx.running.get_mut(i) {
                 *slot = r;
             }
         }
         Err(e) => eprintln!("peerlab run: {}: cannot restart: {e}", plan.name),
-    }
-}
-
-impl Lab {
-    /// After the edges' enforcement pass: every new max-prefix limit is applied.
-    pub(super) fn limits_applied(&mut self) {
-        let mut any = false;
-        for u in &mut self.updating {
-            if *u == Some(Updating::Limit) {
-                *u = None;
-                any = true;
-            }
-        }
-        if any {
-            self.changed = true;
-            self.note();
-        }
-    }
-
-    /// Speaker `i`'s current session entered `to`: before the restart, the old session is
-    /// down once it leaves Established; after it, Established ends the re-key.
-    pub(super) fn update_transition(&mut self, i: usize, to: State) {
-        let Some(u) = self.updating.get_mut(i) else { return };
-        match u {
-            Some(Updating::Rekey {
-                down, restarted: false, ..
-            }) if to != State::Established => *down = true,
-            Some(Updating::Rekey { restarted: true, .. }) if to == State::Established => *u = None,
-            _ => {}
-        }
-    }
-
-    /// An event of a session speaker `i` ran before its restart: only the NOTIFICATIONs are
-    /// recorded; its state, routes and counts belong to the new session.
-    pub(super) fn stale_event(&mut self, i: usize, e: &SessionEvent) {
-        match e {
-            SessionEvent::Transition(t) => {
-                if let Reason::NotificationReceived(n) = &t.reason {
-                    self.notifications_received[i].push(format!("{}/{}", n.code, n.subcode));
-                }
-            }
-            SessionEvent::NotificationSent(n) => self.notifications_sent[i].push(format!("{}/{}", n.code, n.subcode)),
-            _ => {}
-        }
-    }
-
-    /// Appends each session's shown state to its history when it changed.
-    pub(super) fn record_session_history(&mut self) {
-        for c in 0..self.top.connections.len() {
-            if self.gone(c) {
-                continue;
-            }
-            let states = self.session_states_of(c);
-            let conn = &self.top.connections[c];
-            for (slot, state) in [conn.v4, conn.v6].into_iter().zip(states) {
-                let Some(i) = slot else { continue };
-                let h = &mut self.session_history[i];
-                if h.last() != Some(&state) {
-                    h.push(state);
-                    if h.len() > HISTORY {
-                        h.remove(0);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Whether speaker `i` shows `PendingUpdate`.
-    pub(super) fn is_updating(&self, i: usize) -> bool {
-        self.updating.get(i).copied().flatten().is_some()
     }
 }

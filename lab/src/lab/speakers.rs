@@ -5,7 +5,7 @@ use super::topology::SpeakerPlan;
 use super::tuning::Tuning;
 use crate::announce::Announcement;
 use bgp_core::attr::{AttrValue, NextHop};
-use bgp_core::fsm::{PeerAs, SessionConfig};
+use bgp_core::fsm::{Cease, PeerAs, SessionConfig};
 use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, SessionHandle, TcpConnector};
 use bgp_core::{Message, SessionContext, Update, UpdateView};
 use bytes::Bytes;
@@ -26,24 +26,22 @@ pub struct Running {
     pub tasks: Vec<JoinHandle<()>>,
 }
 
+impl Running {
+    /// Stops the speaker for good: Cease 6/3 if its session is still up, then no restart.
+    pub fn stop_for_good(&self) {
+        let _ = self.commands.try_send(Command::Stop(Cease::peer_deconfigured()));
+        let _ = self.commands.try_send(Command::Shutdown);
+    }
+}
+
 /// A speaker's event, tagged with the speaker's index and the generation of its session
 /// (a speaker restarted with new settings runs under the next generation, so the lab can
 /// tell the old session's late events from the new one's).
 pub type Tagged = (usize, u32, SessionEvent);
 
-/// Starts `plan`'s session (active, from its loopback source to the route server's socket,
-/// with the plan's TCP-MD5 key) and forwards its events, tagged with `index` and generation
-/// 0, to `events`.
-pub fn start(index: usize, plan: &SpeakerPlan, rs_asn: u32, events: mpsc::Sender<Tagged>) -> Result<Running, String> {
-    let tuning = Tuning {
-        md5: plan.md5.clone(),
-        ..Tuning::default()
-    };
-    start_tuned((index, 0), plan, rs_asn, &tuning, events)
-}
-
-/// [`start`] with `tuning` applied (its MD5 key, expected peer ASN, hold time and relay), the
-/// events tagged with `tag`: (index, generation).
+/// Starts `plan`'s session (active, from its loopback source to the route server's socket)
+/// with `tuning` applied (its TCP-MD5 key, expected peer ASN, hold time and relay), and
+/// forwards its events, tagged with `tag` (index, generation), to `events`.
 pub fn start_tuned(
     tag: (usize, u32),
     plan: &SpeakerPlan,

@@ -47,21 +47,26 @@ impl Customer {
     }
 }
 
-/// A fault the lab can inject, by its kebab-case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A fault the lab can inject, by its kebab-case name: in a peering file's `lab.breakIt` and
+/// as `peerlab run --break NAME` (the one list of scenarios; the command line derives its
+/// values from it). Ordered as declared, which is the order the lab plans them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
+#[value(rename_all = "kebab-case")]
 pub enum Scenario {
-    /// The exchange's OPEN carries an ASN other than the peer ASN.
+    /// Microsoft's edge expects another peer ASN than the exchange's OPEN carries: NOTIFICATION 2/2.
     WrongPeerAsn,
-    /// The two ends use different TCP-MD5 keys.
+    /// The two ends use different TCP-MD5 keys: TCP never completes.
     Md5Mismatch,
-    /// One end stops sending KEEPALIVEs until the hold timer expires.
+    /// A switch port goes silent until the hold timer expires: NOTIFICATION 4/0, then the
+    /// session comes back.
     HoldTimerExpiry,
-    /// The exchange advertises more prefixes than the max-prefix limit.
+    /// The exchange advertises more prefixes than the max-prefix limit: Cease 6/1.
     MaxPrefixExceeded,
     /// An unregistered customer's routes reach AS8075.
     UnregisteredCustomer,
-    /// Routes carry a next hop other than the exchange's session address.
+    /// Routes carry a next hop other than the customer's session address: filtered as
+    /// next-hop-not-client.
     NextHopMismatch,
 }
 
@@ -75,6 +80,40 @@ impl Scenario {
             Scenario::MaxPrefixExceeded => "max-prefix-exceeded",
             Scenario::UnregisteredCustomer => "unregistered-customer",
             Scenario::NextHopMismatch => "next-hop-mismatch",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn a_scenario_set_lists_each_scenario_once_in_planning_order() {
+        let set: BTreeSet<Scenario> = [
+            Scenario::NextHopMismatch,
+            Scenario::WrongPeerAsn,
+            Scenario::NextHopMismatch,
+        ]
+        .into_iter()
+        .collect();
+        let listed: Vec<Scenario> = set.into_iter().collect();
+        assert_eq!(listed, [Scenario::WrongPeerAsn, Scenario::NextHopMismatch]);
+    }
+
+    #[test]
+    fn each_scenario_is_written_in_a_file_by_its_kebab_case_name() {
+        for (s, name) in [
+            (Scenario::WrongPeerAsn, "wrong-peer-asn"),
+            (Scenario::Md5Mismatch, "md5-mismatch"),
+            (Scenario::HoldTimerExpiry, "hold-timer-expiry"),
+            (Scenario::MaxPrefixExceeded, "max-prefix-exceeded"),
+            (Scenario::UnregisteredCustomer, "unregistered-customer"),
+            (Scenario::NextHopMismatch, "next-hop-mismatch"),
+        ] {
+            assert_eq!(s.as_str(), name);
+            assert_eq!(serde_json::to_value(s).unwrap(), name);
         }
     }
 }

@@ -9,8 +9,11 @@
 //! - [`asn`], [`prefix`]: which ASNs and prefixes are public.
 //! - [`example`]: the built-in example exchange.
 //! - [`render`]: findings for people (coloured) and for programs (JSON).
+//! - [`check`]: a file loaded and validated, its findings ready to show — what `peerlab
+//!   validate` prints and `peerlab run` checks first.
 
 pub mod asn;
+pub mod check;
 pub mod enums;
 pub mod example;
 pub mod finding;

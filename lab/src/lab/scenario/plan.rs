@@ -106,6 +106,16 @@ pub fn plan(top: &Topology, scenarios: &[Scenario], tuning: &mut [Tuning]) -> Re
     Ok(out)
 }
 
+/// The connection a session scenario breaks: its index and name, its edge speakers (IPv4
+/// first) and their names joined for people.
+struct Target<'a> {
+    c: usize,
+    name: &'a str,
+    both: Vec<usize>,
+    first: usize,
+    names: String,
+}
+
 fn session_scenario(top: &Topology, s: Scenario, c: usize, tuning: &mut [Tuning]) -> Result<Planned, String> {
     let conn = &top.connections[c];
     let both: Vec<usize> = [conn.v4, conn.v6].into_iter().flatten().collect();
@@ -121,100 +131,118 @@ fn session_scenario(top: &Topology, s: Scenario, c: usize, tuning: &mut [Tuning]
         .map(|i| top.speakers[*i].name.as_str())
         .collect::<Vec<_>>()
         .join(" and ");
-    let mut p = match s {
-        Scenario::WrongPeerAsn => {
-            let wrong = wrong_asn(top.rs.asn);
-            for &i in &both {
-                tuning[i].expect_peer_as = Some(wrong);
-            }
-            let mut p = Planned::new(
-                s,
-                format!("connection {} ({names})", conn.name),
-                format!(
-                    "Microsoft's edge is provisioned for peer AS{wrong}, while the exchange's route server opens its \
-                     sessions as AS{}",
-                    top.rs.asn
-                ),
-                "the edge refuses every OPEN with NOTIFICATION 2/2 Bad Peer AS; both sessions cycle Idle, Connect, \
-                 OpenSent and never reach Established; the connection stays ProvisioningStarted"
-                    .to_owned(),
-            );
-            p.wrong_asn = Some(wrong);
-            p.down.clone_from(&both);
-            p.sessions.clone_from(&both);
-            p
-        }
-        Scenario::Md5Mismatch => {
-            let key = tuning[first].md5.clone();
-            let wrong = key
-                .as_deref()
-                .map_or_else(|| "peerlab-wrong-key".to_owned(), |k| format!("{k}x"));
-            for &i in &both {
-                tuning[i].md5 = Some(wrong.clone());
-            }
-            let rs_side = if key.is_some() {
-                "the connection's md5AuthenticationKey"
-            } else {
-                "no key"
-            };
-            let mut p = Planned::new(
-                s,
-                format!("connection {} ({names})", conn.name),
-                format!(
-                    "Microsoft's edge signs its TCP segments with another TCP-MD5 key; the route server uses {rs_side}"
-                ),
-                "the kernel drops every segment whose signature does not verify, so TCP never completes: both \
-                 sessions stay in Connect/Active, no OPEN and no NOTIFICATION is ever exchanged; the connection \
-                 stays ProvisioningStarted"
-                    .to_owned(),
-            );
-            p.down.clone_from(&both);
-            p.sessions.clone_from(&both);
-            p
-        }
-        Scenario::HoldTimerExpiry => {
-            tuning[first].hold_time = Some(SHORT_HOLD_TIME);
-            let mut p = Planned::new(
-                s,
-                format!("connection {} ({})", conn.name, top.speakers[first].name),
-                format!(
-                    "the session runs with a {SHORT_HOLD_TIME} s hold time through a switch port (a loopback relay) \
-                     that stops forwarding for a few seconds once routes flow, keeping the TCP connection open"
-                ),
-                "no KEEPALIVE arrives, the hold timer expires: NOTIFICATION 4/0 Hold Timer Expired, the session goes \
-                 Idle (its routes withdrawn), then comes back to Established once the port forwards again"
-                    .to_owned(),
-            );
-            p.sessions = vec![first];
-            p
-        }
-        _ => {
-            let (i, family) = max_prefix_target(top, conn.v4, conn.v6)?;
-            let received = expected_of(top, family).len() as u32;
-            let limit = received - 1;
-            tuning[i].max_prefixes = Some(limit);
-            let fam = if family == Family::IPV4_UNICAST { "V4" } else { "V6" };
-            let mut p = Planned::new(
-                s,
-                format!("connection {} ({})", conn.name, top.speakers[i].name),
-                format!(
-                    "maxPrefixesAdvertised{fam} of the connection lowered to {limit}, while the registered customers \
-                     announce {received} prefixes of that family through the route server"
-                ),
-                format!(
-                    "once routes flow, the edge counts {received} > {limit} and sends NOTIFICATION 6/1 Cease, Maximum \
-                     Number of Prefixes Reached (data: AFI {}, SAFI {}, limit {limit}, RFC 4486); the session goes \
-                     Idle and stays down; the other session of the connection stays Established",
-                    family.afi, family.safi
-                ),
-            );
-            p.limit = Some((family, limit));
-            p.down = vec![i];
-            p.sessions = vec![i];
-            p
-        }
+    let t = Target {
+        c,
+        name: &conn.name,
+        both,
+        first,
+        names,
     };
-    p.connection = Some(c);
+    let mut p = match s {
+        Scenario::WrongPeerAsn => wrong_peer_asn(top, &t, tuning),
+        Scenario::Md5Mismatch => md5_mismatch(&t, tuning),
+        Scenario::HoldTimerExpiry => hold_timer_expiry(top, &t, tuning),
+        _ => max_prefix_exceeded(top, &t, tuning)?,
+    };
+    p.connection = Some(t.c);
+    Ok(p)
+}
+
+/// The edges expect another peer ASN than the route server's.
+fn wrong_peer_asn(top: &Topology, t: &Target, tuning: &mut [Tuning]) -> Planned {
+    let wrong = wrong_asn(top.rs.asn);
+    for &i in &t.both {
+        tuning[i].expect_peer_as = Some(wrong);
+    }
+    let mut p = Planned::new(
+        Scenario::WrongPeerAsn,
+        format!("connection {} ({})", t.name, t.names),
+        format!(
+            "Microsoft's edge is provisioned for peer AS{wrong}, while the exchange's route server opens its \
+             sessions as AS{}",
+            top.rs.asn
+        ),
+        "the edge refuses every OPEN with NOTIFICATION 2/2 Bad Peer AS; both sessions cycle Idle, Connect, \
+         OpenSent and never reach Established; the connection stays ProvisioningStarted"
+            .to_owned(),
+    );
+    p.wrong_asn = Some(wrong);
+    p.down.clone_from(&t.both);
+    p.sessions.clone_from(&t.both);
+    p
+}
+
+/// The edges sign with another TCP-MD5 key than the route server's.
+fn md5_mismatch(t: &Target, tuning: &mut [Tuning]) -> Planned {
+    let key = tuning[t.first].md5.clone();
+    let wrong = key
+        .as_deref()
+        .map_or_else(|| "peerlab-wrong-key".to_owned(), |k| format!("{k}x"));
+    for &i in &t.both {
+        tuning[i].md5 = Some(wrong.clone());
+    }
+    let rs_side = if key.is_some() {
+        "the connection's md5AuthenticationKey"
+    } else {
+        "no key"
+    };
+    let mut p = Planned::new(
+        Scenario::Md5Mismatch,
+        format!("connection {} ({})", t.name, t.names),
+        format!("Microsoft's edge signs its TCP segments with another TCP-MD5 key; the route server uses {rs_side}"),
+        "the kernel drops every segment whose signature does not verify, so TCP never completes: both \
+         sessions stay in Connect/Active, no OPEN and no NOTIFICATION is ever exchanged; the connection \
+         stays ProvisioningStarted"
+            .to_owned(),
+    );
+    p.down.clone_from(&t.both);
+    p.sessions.clone_from(&t.both);
+    p
+}
+
+/// The first edge session runs a short hold time through a relay that goes silent.
+fn hold_timer_expiry(top: &Topology, t: &Target, tuning: &mut [Tuning]) -> Planned {
+    tuning[t.first].hold_time = Some(SHORT_HOLD_TIME);
+    let mut p = Planned::new(
+        Scenario::HoldTimerExpiry,
+        format!("connection {} ({})", t.name, top.speakers[t.first].name),
+        format!(
+            "the session runs with a {SHORT_HOLD_TIME} s hold time through a switch port (a loopback relay) \
+             that stops forwarding for a few seconds once routes flow, keeping the TCP connection open"
+        ),
+        "no KEEPALIVE arrives, the hold timer expires: NOTIFICATION 4/0 Hold Timer Expired, the session goes \
+         Idle (its routes withdrawn), then comes back to Established once the port forwards again"
+            .to_owned(),
+    );
+    p.sessions = vec![t.first];
+    p
+}
+
+/// One edge session's max-prefix limit lowered below what the registered customers announce.
+fn max_prefix_exceeded(top: &Topology, t: &Target, tuning: &mut [Tuning]) -> Result<Planned, String> {
+    let conn = &top.connections[t.c];
+    let (i, family) = max_prefix_target(top, conn.v4, conn.v6)?;
+    let received = expected_of(top, family).len() as u32;
+    let limit = received - 1;
+    tuning[i].max_prefixes = Some(limit);
+    let fam = if family == Family::IPV4_UNICAST { "V4" } else { "V6" };
+    let mut p = Planned::new(
+        Scenario::MaxPrefixExceeded,
+        format!("connection {} ({})", t.name, top.speakers[i].name),
+        format!(
+            "maxPrefixesAdvertised{fam} of the connection lowered to {limit}, while the registered customers \
+             announce {received} prefixes of that family through the route server"
+        ),
+        format!(
+            "once routes flow, the edge counts {received} > {limit} and sends NOTIFICATION 6/1 Cease, Maximum \
+             Number of Prefixes Reached (data: AFI {}, SAFI {}, limit {limit}, RFC 4486); the session goes \
+             Idle and stays down; the other session of the connection stays Established",
+            family.afi, family.safi
+        ),
+    );
+    p.limit = Some((family, limit));
+    p.down = vec![i];
+    p.sessions = vec![i];
     Ok(p)
 }
 
@@ -230,6 +258,14 @@ fn max_prefix_target(top: &Topology, v4: Option<usize>, v6: Option<usize>) -> Re
                 .to_owned(),
         ),
     }
+}
+
+/// Whether a scenario of `planned` keeps connection `c` from being provisioned (its sessions
+/// never come up).
+pub fn blocks_provisioning(planned: &[Planned], c: usize) -> bool {
+    planned
+        .iter()
+        .any(|p| p.connection == Some(c) && matches!(p.scenario, Scenario::WrongPeerAsn | Scenario::Md5Mismatch))
 }
 
 /// The prefixes of `family` AS8075 should hold.

@@ -1,7 +1,7 @@
 //! The "Break it" part of the run's report: per scenario, what was broken, what is expected
 //! and what was observed (NOTIFICATIONs with names, session states, filtered routes).
 
-use super::super::report::{EdgeRouteRow, FilteredRow};
+use super::super::rows::{EdgeRouteRow, FilteredRow};
 use crate::peering::enums::{ConnectionState, SessionState};
 use route_server::runtime::view::NotificationView;
 use serde::Serialize;

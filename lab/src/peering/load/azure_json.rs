@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::LoadError;
+use super::error::LoadError;
 use crate::peering::enums::{DirectPeeringType, Kind, ProvisioningState, SkuName, ValidationState};
 use crate::peering::finding::Finding;
 use crate::peering::lab_section::LabSection;

@@ -1,7 +1,7 @@
 //! Loads the TOML peering file; unknown keys become `unknown-key` warnings rather than being
 //! silently ignored.
 
-use super::LoadError;
+use super::error::LoadError;
 use crate::peering::finding::Finding;
 use crate::peering::model::PeeringFile;
 

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{is_guid, limits, sessions};
+use super::common::is_guid;
+use super::{limits, sessions};
 use crate::peering::enums::{ConnectionState, SessionAddressProvider};
 use crate::peering::finding::Finding;
 use crate::peering::model::{DirectConnection, PeeringFile};

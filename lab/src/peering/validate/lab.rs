@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use ipnet::IpNet;
 
-use super::check_public_asn;
+use super::common::check_public_asn;
 use super::limits::{RECOMMENDED_MAX_V4, RECOMMENDED_MAX_V6};
 use crate::peering::finding::Finding;
 use crate::peering::lab_section::{Customer, LabSection, Scenario};

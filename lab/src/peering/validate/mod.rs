@@ -3,9 +3,11 @@
 //!
 //! One file per part of the peering: [`peer_asn`], [`basics`] (kind, type, SKU, location),
 //! [`connections`], [`sessions`] (session prefixes and addresses), [`limits`] (max-prefix and
-//! MD5), [`registered`] (registered customer ASNs), [`lab`] (the lab's own section).
+//! MD5), [`registered`] (registered customer ASNs), [`lab`] (the lab's own section);
+//! [`common`] holds the checks several of them share.
 
 mod basics;
+mod common;
 mod connections;
 mod lab;
 mod limits;
@@ -13,7 +15,6 @@ mod peer_asn;
 mod registered;
 mod sessions;
 
-use super::asn::AsnClass;
 use super::finding::Finding;
 use super::model::PeeringFile;
 
@@ -27,53 +28,4 @@ pub fn validate(file: &PeeringFile) -> Vec<Finding> {
     registered::check(file, &mut out);
     lab::check(file, &mut out);
     out
-}
-
-/// An error finding `{subject}-{class}` when `asn` is not a public, non-Microsoft ASN.
-fn check_public_asn(subject: &str, asn: u32, path: String, fix: &str, out: &mut Vec<Finding>) {
-    let class = AsnClass::of(asn);
-    if let Some(suffix) = class.code_suffix() {
-        out.push(Finding::error(
-            format!("{subject}-{suffix}"),
-            path,
-            class.describe(asn),
-            fix,
-        ));
-    }
-}
-
-/// Whether `text` is shaped like a GUID: 8-4-4-4-12 hexadecimal digits.
-fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    let lengths = [8, 4, 4, 4, 12];
-    groups.len() == lengths.len()
-        && groups
-            .iter()
-            .zip(lengths)
-            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn guids_are_recognised_by_shape() {
-        assert!(is_guid("5F4CB5C7-6B43-4444-9338-9ABC72606C16"));
-        assert!(is_guid("8ab00818-d533-4504-a25a-03a17f61201c"));
-        assert!(!is_guid("8ab00818d5334504a25a03a17f61201c"));
-        assert!(!is_guid("{8ab00818-d533-4504-a25a-03a17f61201c}"));
-        assert!(!is_guid("8ab00818-d533-4504-a25a-03a17f61201g"));
-        assert!(!is_guid(""));
-    }
-
-    #[test]
-    fn a_public_asn_raises_nothing_and_a_private_one_an_error_named_by_class() {
-        let mut out = Vec::new();
-        check_public_asn("peer-asn", 210000, "peerAsn.peerAsn".into(), "fix", &mut out);
-        assert!(out.is_empty());
-        check_public_asn("peer-asn", 65000, "peerAsn.peerAsn".into(), "fix", &mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].code, "peer-asn-private");
-    }
 }

@@ -1,6 +1,6 @@
 //! The peer ASN: associated, public, not Microsoft's, `Approved`, with someone to call.
 
-use super::check_public_asn;
+use super::common::check_public_asn;
 use crate::peering::enums::ValidationState;
 use crate::peering::finding::Finding;
 use crate::peering::model::PeeringFile;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{check_public_asn, is_guid};
+use super::common::{check_public_asn, is_guid};
 use crate::peering::enums::{ConnectionState, ProvisioningState};
 use crate::peering::finding::Finding;
 use crate::peering::model::PeeringFile;
