@@ -97,11 +97,11 @@ fn open_received_while_delay_open_runs_sends_open_and_keepalive_and_moves_to_ope
         let start = if passive { State::Active } else { State::Connect };
         let mut fsm = fsm_in(start, delay_open_config());
         fsm.handle(1, Event::TcpConnectionConfirmed);
-        let frame_event = fsm.event_for_frame(
-            bgp_core::Message::Open(peer_open(90))
-                .to_bytes(&fsm.rx_context())
-                .expect("encodes"),
-        );
+        let bytes = bgp_core::Message::Open(peer_open(90))
+            .to_bytes(&fsm.rx_context())
+            .expect("encodes");
+        let frame = bgp_core::framer::Frame::parse(bytes, fsm.rx_context().max_message_len()).expect("sound");
+        let frame_event = fsm.event_for_frame(frame);
         assert_eq!(frame_event.name().number(), 20, "classified as event 20");
         let actions = fsm.handle(2, frame_event);
         assert_eq!(fsm.state(), State::OpenConfirm, "from {start}");

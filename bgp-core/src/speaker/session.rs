@@ -202,7 +202,7 @@ impl Driver {
             let max = self.fsm.rx_context().max_message_len();
             match framer::try_parse(&mut conn.buf, max) {
                 Ok(Some(frame)) => {
-                    let actions = self.fsm.handle_frame(now_ms(), frame.bytes);
+                    let actions = self.fsm.handle_frame(now_ms(), frame);
                     self.apply(actions).await;
                 }
                 Ok(None) => return,
