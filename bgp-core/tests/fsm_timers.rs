@@ -115,7 +115,7 @@ fn open_received_while_delay_open_runs_sends_open_and_keepalive_and_moves_to_ope
 fn tcp_failure_while_delay_open_runs_moves_connect_to_active() {
     let mut fsm = fsm_in(State::Connect, delay_open_config());
     fsm.handle(1, Event::Tcp_CR_Acked);
-    let actions = fsm.handle(2, Event::TcpConnectionFails);
+    let actions = fsm.handle(2, Event::tcp_closed());
     assert_eq!(fsm.state(), State::Active);
     assert!(stopped(&actions, Timer::DelayOpen));
     assert_eq!(started(&actions, Timer::ConnectRetry), Some(120_000));
@@ -185,7 +185,7 @@ fn idle_hold_timer_expiry_restarts_the_session_with_the_last_start_mode() {
     assert_eq!(start.name().number(), 7);
     fsm.handle(0, start);
     assert_eq!(fsm.state(), State::Active);
-    fsm.handle(1, Event::TcpConnectionFails);
+    fsm.handle(1, Event::tcp_closed());
     assert!(fsm.timer_running(Timer::IdleHold));
     let actions = fsm.handle(2, Event::IdleHoldTimer_Expires);
     assert_eq!(fsm.state(), State::Active);

@@ -54,7 +54,7 @@ pub struct Fsm {
     config: SessionConfig,
     state: State,
     connect_retry_counter: u32,
-    running: [bool; 5],
+    running: [bool; Timer::COUNT],
     passive: bool,
     damp: bool,
     pending_passive: Option<bool>,
@@ -72,7 +72,7 @@ impl Fsm {
         Fsm {
             state: State::Idle,
             connect_retry_counter: 0,
-            running: [false; 5],
+            running: [false; Timer::COUNT],
             passive: config.passive,
             damp: config.damp_peer_oscillations,
             pending_passive: None,
@@ -227,6 +227,31 @@ impl Fsm {
         out
     }
 
+    /// The peer accepted data: the socket took bytes of our messages. In Established the
+    /// SendHoldTimer restarts (RFC 9687 §4.3, "each time the local system sends a BGP
+    /// message"); a write that the socket does not take is no progress.
+    pub fn data_sent(&mut self) -> Vec<Action> {
+        let mut out = Vec::new();
+        if self.state == State::Established {
+            self.restart_send_hold(&mut out);
+        }
+        out
+    }
+
+    /// The SendHoldTime in milliseconds under the negotiated hold time, `None` when the
+    /// SendHoldTimer must not run (RFC 9687 §4.3: SendHoldTime or negotiated HoldTime 0).
+    pub fn send_hold_ms(&self) -> Option<u64> {
+        let hold = u64::from(self.negotiated_hold());
+        let secs = match self.config.send_hold_time {
+            _ if hold == 0 => return None,
+            Some(0) => return None,
+            Some(s) => u64::from(s),
+            // RFC 9687 §6: the greater of 8 minutes and twice the negotiated HoldTime.
+            None => (2 * hold).max(480),
+        };
+        Some(secs * 1000)
+    }
+
     // ---- timers ----
 
     pub(super) fn start_timer(&mut self, timer: Timer, duration_ms: u64, out: &mut Vec<Action>) {
@@ -281,6 +306,14 @@ impl Fsm {
             self.stop_timer(Timer::Hold, out);
         } else {
             self.start_timer(Timer::Hold, u64::from(hold) * 1000, out);
+        }
+    }
+
+    /// (Re)starts the SendHoldTimer, or stops it when it must not run.
+    pub(super) fn restart_send_hold(&mut self, out: &mut Vec<Action>) {
+        match self.send_hold_ms() {
+            Some(ms) => self.start_timer(Timer::SendHold, ms, out),
+            None => self.stop_timer(Timer::SendHold, out),
         }
     }
 
@@ -374,7 +407,13 @@ impl Fsm {
         if let Some(n) = down.notify {
             out.push(Action::Send(Message::Notification(n)));
         }
-        for t in [Timer::ConnectRetry, Timer::DelayOpen, Timer::Hold, Timer::Keepalive] {
+        for t in [
+            Timer::ConnectRetry,
+            Timer::DelayOpen,
+            Timer::Hold,
+            Timer::Keepalive,
+            Timer::SendHold,
+        ] {
             self.stop_timer(t, out);
         }
         out.push(Action::ReleaseResources {

@@ -6,7 +6,7 @@ use super::handle::{Command, SessionEvent, SessionHandle};
 use super::transport::{BoxStream, ConnectFuture, Connector};
 use super::writer::{spawn_writer, WriteQueue};
 use crate::framer;
-use crate::fsm::{Action, Event, Fsm, SessionConfig, State, Timer};
+use crate::fsm::{Action, Event, Fsm, SessionConfig, State, TcpFailure, Timer};
 use crate::message::{Message, RouteRefresh};
 use bytes::BytesMut;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -50,7 +50,7 @@ struct Driver {
     incoming: mpsc::Receiver<BoxStream>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<SessionEvent>,
-    timers: [Option<Instant>; 5],
+    timers: [Option<Instant>; Timer::COUNT],
     restart_at: Option<Instant>,
     stopped_by_operator: bool,
     connecting: Option<ConnectFuture>,
@@ -74,7 +74,7 @@ pub fn spawn_session(
         incoming,
         commands: cmd_rx,
         events: ev_tx,
-        timers: [None; 5],
+        timers: [None; Timer::COUNT],
         restart_at: None,
         stopped_by_operator: false,
         connecting: None,
@@ -158,13 +158,18 @@ impl Driver {
                         }
                         Err(e) => {
                             let _ = self.events.send(SessionEvent::ConnectFailed(e.to_string())).await;
-                            self.feed(Event::TcpConnectionFails).await;
+                            self.feed(Event::tcp_closed()).await;
                         }
                     }
                 }
-                Wake::Read(Ok(0)) | Wake::Read(Err(_)) => {
+                Wake::Read(Ok(0)) => {
                     self.conn = None;
-                    self.feed(Event::TcpConnectionFails).await;
+                    self.feed(Event::TcpConnectionFails(TcpFailure::Closed)).await;
+                }
+                Wake::Read(Err(e)) => {
+                    tracing::info!(session = %self.fsm.config().session, error = %e, "read from the peer failed");
+                    self.conn = None;
+                    self.feed(Event::TcpConnectionFails(TcpFailure::Read(e.kind()))).await;
                 }
                 Wake::Read(Ok(_)) => self.frames().await,
                 Wake::Timer => self.timers_due().await,

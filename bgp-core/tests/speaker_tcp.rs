@@ -1,0 +1,123 @@
+//! The speaker over real loopback TCP, for the faults an in-memory pipe cannot show: a peer
+//! that resets the connection, and a peer that stops reading while we have much to send.
+//! Every wait is bounded; nothing asserts how long anything took.
+
+use bgp_core::fsm::{PeerAs, Reason, SessionConfig, State, TcpFailure, Transition};
+use bgp_core::message::Message;
+use bgp_core::open::Open;
+use bgp_core::speaker::{spawn_session, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle};
+use bgp_core::{framer, SessionContext};
+use bytes::BytesMut;
+use std::io::ErrorKind;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::time::timeout;
+
+const RS_AS: u32 = 64_999;
+/// Upper bound of every wait: reached only when the behaviour under test is broken.
+const WAIT: Duration = Duration::from_secs(60);
+
+fn passive_config(name: &str, peer_as: u32, hold: u16) -> SessionConfig {
+    let mut c = SessionConfig::new(name, RS_AS, PeerAs::Exact(peer_as), Ipv4Addr::new(10, 255, 0, 1));
+    c.passive = true;
+    c.hold_time = hold;
+    c
+}
+
+/// A passive session for connections from `peer` on `listener`, never restarting.
+fn passive_session(listener: &Listener, peer: Ipv4Addr, config: SessionConfig) -> SessionHandle {
+    let incoming = listener.register(IpAddr::V4(peer), None).expect("register");
+    let opts = DriverOptions {
+        start: true,
+        restart_after: None,
+    };
+    spawn_session(config, Box::new(NoConnector), incoming, opts)
+}
+
+/// Reads the session's events until `f` picks one (bounded by [`WAIT`]).
+async fn until<T>(h: &mut SessionHandle, what: &str, mut f: impl FnMut(&SessionEvent) -> Option<T>) -> T {
+    timeout(WAIT, async {
+        loop {
+            let e = h.events.recv().await.expect("the session runs");
+            if let Some(v) = f(&e) {
+                return v;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}"))
+}
+
+async fn established(h: &mut SessionHandle) {
+    until(h, "Established", |e| match e {
+        SessionEvent::Established(_) => Some(()),
+        _ => None,
+    })
+    .await
+}
+
+/// The next transition out of Established.
+async fn left_established(h: &mut SessionHandle) -> Transition {
+    until(h, "transition out of Established", |e| match e {
+        SessionEvent::Transition(t) if t.from == State::Established => Some(t.clone()),
+        _ => None,
+    })
+    .await
+}
+
+/// A hand-played peer: connects from `source` (with a receive buffer of `rcvbuf` octets when
+/// given), exchanges OPEN and KEEPALIVE, and returns once the session's KEEPALIVE arrived.
+async fn raw_peer(source: Ipv4Addr, to: SocketAddr, asn: u32, hold: u16, rcvbuf: Option<u32>) -> TcpStream {
+    let socket = TcpSocket::new_v4().expect("socket");
+    if let Some(size) = rcvbuf {
+        socket.set_recv_buffer_size(size).expect("SO_RCVBUF");
+    }
+    socket.bind(SocketAddr::new(IpAddr::V4(source), 0)).expect("bind");
+    let mut s = socket.connect(to).await.expect("connect");
+    let ctx = SessionContext::default();
+    let open = Open::new(asn, hold, source, Vec::new());
+    for m in [Message::Open(open), Message::Keepalive] {
+        s.write_all(&m.to_bytes(&ctx).expect("encode")).await.expect("write");
+    }
+    let mut buf = BytesMut::new();
+    let mut got_open = false;
+    timeout(WAIT, async {
+        loop {
+            while let Some(f) = framer::try_parse(&mut buf, 4096).expect("sound frames") {
+                match Message::from_frame(f, &ctx).0 {
+                    Some(Message::Open(_)) => got_open = true,
+                    Some(Message::Keepalive) if got_open => return,
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            assert!(s.read_buf(&mut buf).await.expect("read") > 0, "closed in the handshake");
+        }
+    })
+    .await
+    .expect("handshake in time");
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_reset_is_recorded_as_a_tcp_read_error_with_its_kind() {
+    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
+    let peer = Ipv4Addr::new(127, 0, 4, 1);
+    let mut session = passive_session(&listener, peer, passive_config("reset", 65_001, 90));
+    let stream = raw_peer(peer, listener.local_addr(), 65_001, 90, None).await;
+    established(&mut session).await;
+    // SO_LINGER 0, then close: the kernel sends RST instead of FIN.
+    stream.set_zero_linger().expect("SO_LINGER 0");
+    drop(stream);
+    let t = left_established(&mut session).await;
+    assert_eq!(t.to, State::Idle);
+    assert_eq!(t.event.number(), 18, "TcpConnectionFails");
+    assert_eq!(
+        t.reason,
+        Reason::TcpConnectionFails(TcpFailure::Read(ErrorKind::ConnectionReset))
+    );
+    assert_eq!(t.reason.to_string(), "tcp-read-error (connection reset)");
+}
