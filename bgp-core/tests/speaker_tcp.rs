@@ -4,15 +4,22 @@
 
 use bgp_core::fsm::{PeerAs, Reason, SessionConfig, State, TcpFailure, Transition};
 use bgp_core::message::Message;
+use bgp_core::nlri::Nlri;
 use bgp_core::open::Open;
-use bgp_core::speaker::{spawn_session, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle};
-use bgp_core::{framer, SessionContext};
-use bytes::BytesMut;
+use bgp_core::speaker::{
+    spawn_session, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
+};
+use bgp_core::{framer, SessionContext, UpdateBuilder};
+use bytes::{Bytes, BytesMut};
+use ipnet::Ipv4Net;
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 const RS_AS: u32 = 64_999;
@@ -100,6 +107,17 @@ async fn raw_peer(source: Ipv4Addr, to: SocketAddr, asn: u32, hold: u16, rcvbuf:
     s
 }
 
+/// Full-size UPDATEs withdrawing `count` /24s from 10.0.0.0.
+fn withdrawals(count: u32) -> Vec<Bytes> {
+    let prefixes = (0..count).map(|i| {
+        let net = Ipv4Net::new(Ipv4Addr::from(0x0a00_0000 + (i << 8)), 24).expect("prefix");
+        Nlri::new(net)
+    });
+    let mut out = Vec::new();
+    UpdateBuilder::new(SessionContext::default()).withdraw_ipv4(prefixes, &mut out);
+    out
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_reset_is_recorded_as_a_tcp_read_error_with_its_kind() {
     let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
@@ -120,4 +138,109 @@ async fn a_peer_reset_is_recorded_as_a_tcp_read_error_with_its_kind() {
         Reason::TcpConnectionFails(TcpFailure::Read(ErrorKind::ConnectionReset))
     );
     assert_eq!(t.reason.to_string(), "tcp-read-error (connection reset)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_is_dropped_by_the_send_hold_timer_and_its_neighbour_is_untouched() {
+    // Hold time 6 s (KEEPALIVEs every 2 s), SendHoldTime 8 s (RFC 9687 §4.4: above the hold
+    // time; the default, 8 minutes, is too long for a test).
+    const HOLD: u16 = 6;
+    let config = |name: &str, peer_as: u32| {
+        let mut c = passive_config(name, peer_as, HOLD);
+        c.send_hold_time = Some(8);
+        c.validate().expect("valid");
+        c
+    };
+    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
+    let stuck_ip = Ipv4Addr::new(127, 0, 5, 1);
+    let healthy_ip = Ipv4Addr::new(127, 0, 5, 2);
+    let mut stuck = passive_session(&listener, stuck_ip, config("stuck", 65_001));
+    let mut healthy = passive_session(&listener, healthy_ip, config("healthy", 65_002));
+
+    // The healthy neighbour: a speaker that reads everything.
+    let mut cfg = SessionConfig::new("neighbour", 65_002, PeerAs::Exact(RS_AS), healthy_ip);
+    cfg.hold_time = HOLD;
+    cfg.connect_retry_time = 1;
+    let mut connector = TcpConnector::new(listener.local_addr());
+    connector.local = Some(SocketAddr::new(IpAddr::V4(healthy_ip), 0));
+    let (_no_incoming, incoming) = mpsc::channel(1);
+    let opts = DriverOptions {
+        start: true,
+        restart_after: None,
+    };
+    let mut neighbour = spawn_session(cfg, Box::new(connector), incoming, opts);
+    established(&mut healthy).await;
+    established(&mut neighbour).await;
+
+    // The stuck peer: a 4 KB receive buffer, KEEPALIVEs every second, and it never reads.
+    let stream = raw_peer(stuck_ip, listener.local_addr(), 65_001, HOLD, Some(4096)).await;
+    established(&mut stuck).await;
+    let (unread, mut write) = stream.into_split();
+    let keepalives = tokio::spawn(async move {
+        let ka = Message::Keepalive.to_bytes(&SessionContext::default()).expect("encode");
+        for _ in 0..120 {
+            if write.write_all(&ka).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+
+    // Export to the stuck peer until its session goes: far more than socket buffers hold.
+    let batch = withdrawals(16 * 1000);
+    let down = Arc::new(AtomicBool::new(false));
+    let pump = {
+        let commands = stuck.commands.clone();
+        let down = down.clone();
+        let batch = batch.clone();
+        tokio::spawn(async move {
+            for _ in 0..1000 {
+                if down.load(Ordering::Relaxed) || commands.send(Command::SendUpdates(batch.clone())).await.is_err() {
+                    return;
+                }
+            }
+        })
+    };
+
+    let mut notified = None;
+    let t = until(&mut stuck, "the stuck session to leave Established", |e| match e {
+        SessionEvent::NotificationSent(n) => {
+            notified = Some((n.code, n.subcode));
+            None
+        }
+        SessionEvent::Transition(t) if t.from == State::Established => Some(t.clone()),
+        _ => None,
+    })
+    .await;
+    down.store(true, Ordering::Relaxed);
+    // Its KEEPALIVEs were read while writes were blocked, so it is not the HoldTimer.
+    assert_eq!(t.reason, Reason::SendHoldTimerExpired, "{t}");
+    assert_eq!(t.reason.to_string(), "send-hold-timer-expired");
+    assert_eq!(t.event.number(), 29);
+    assert_eq!(t.to, State::Idle);
+    assert_eq!(notified, Some((8, 0)), "NOTIFICATION 8 queued before the close");
+
+    // The neighbour on the same listener is still Established and still receives.
+    healthy
+        .commands
+        .send(Command::SendUpdates(withdrawals(10)))
+        .await
+        .expect("healthy session runs");
+    until(&mut neighbour, "the UPDATE at the healthy neighbour", |e| match e {
+        SessionEvent::Update(_) => Some(()),
+        SessionEvent::Transition(t) => panic!("the healthy neighbour changed state: {t}"),
+        _ => None,
+    })
+    .await;
+    while let Ok(e) = healthy.events.try_recv() {
+        assert!(
+            !matches!(&e, SessionEvent::Transition(t) if t.from == State::Established),
+            "the healthy session left Established: {e:?}"
+        );
+    }
+    pump.abort();
+    keepalives.abort();
+    drop(unread);
 }
