@@ -234,12 +234,38 @@ fn a_stable_established_session_resets_the_back_off() {
     fsm.handle(22, Event::BGPOpen(peer_open(90)));
     fsm.handle(23, Event::KeepAliveMsg);
     assert_eq!(fsm.state(), State::Established);
+    // Stable: up at least as long as its next oscillation would cost (level 3: 20 s), as
+    // OpenBGPD's IdleHoldReset judges it.
     for i in 0..3 {
-        fsm.handle(30 + i, Event::KeepAliveMsg);
+        fsm.handle(23 + 20_000 + i, Event::KeepAliveMsg);
     }
     assert_eq!(fsm.damping_level(), 0);
-    let actions = fsm.handle(40, Event::HoldTimer_Expires);
+    let actions = fsm.handle(20_040, Event::HoldTimer_Expires);
     assert_eq!(started(&actions, Timer::IdleHold), Some(5_000));
+}
+
+#[test]
+fn a_peer_that_sends_its_table_and_drops_again_is_not_forgiven() {
+    // Many messages in a short Established spell prove nothing: the back-off keeps growing.
+    let mut fsm = fsm_in(State::OpenSent, damped_config());
+    fsm.handle(1, Event::HoldTimer_Expires);
+    let mut now = 10;
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        fsm.handle(now, Event::IdleHoldTimer_Expires);
+        fsm.handle(now + 1, Event::Tcp_CR_Acked);
+        fsm.handle(now + 2, Event::BGPOpen(peer_open(90)));
+        fsm.handle(now + 3, Event::KeepAliveMsg);
+        assert_eq!(fsm.state(), State::Established);
+        for i in 0..50 {
+            fsm.handle(now + 4 + i, Event::UpdateMsg(empty_update()));
+        }
+        let actions = fsm.handle(now + 100, Event::tcp_closed());
+        let wait = started(&actions, Timer::IdleHold).expect("IdleHoldTimer started");
+        waits.push(wait);
+        now += 100 + wait;
+    }
+    assert_eq!(waits, vec![10_000, 20_000, 40_000]);
 }
 
 #[test]

@@ -127,14 +127,13 @@ pub struct SessionConfig {
     /// AllowAutomaticStop.
     pub allow_automatic_stop: bool,
     /// DampPeerOscillations: automatic restarts after an IdleHoldTime that doubles at every
-    /// oscillation.
+    /// oscillation and resets once a session stays Established as long as its next wait
+    /// ([`super::damping`]).
     pub damp_peer_oscillations: bool,
     /// Initial IdleHoldTime (default 5).
     pub idle_hold_time: u16,
     /// Ceiling of the IdleHoldTime back-off (default 120).
     pub idle_hold_time_max: u16,
-    /// Messages received in Established after which the back-off resets (default 3).
-    pub damp_stable_messages: u32,
     /// SendNOTIFICATIONwithoutOPEN.
     pub send_notification_without_open: bool,
     /// TrackTcpState: the driver feeds events 14 and 15.
@@ -186,7 +185,6 @@ impl SessionConfig {
             damp_peer_oscillations: false,
             idle_hold_time: 5,
             idle_hold_time_max: 120,
-            damp_stable_messages: 3,
             send_notification_without_open: false,
             track_tcp_state: false,
             collision_detect_established_state: false,

@@ -41,13 +41,16 @@ impl Fsm {
                     tracing::warn!(session = %self.config().session, "OpenCollisionDump in Established ignored: CollisionDetectEstablishedState is FALSE");
                 }
             }
-            // Events 18, 24 and 25 (no damping step in RFC 4271 here).
+            // Events 18, 24 and 25. RFC 4271 names no damping step here, but a session that
+            // comes up and is closed by its peer again and again is the oscillation damping
+            // exists for; like OpenBGPD, every fall from Established but an operator's stop
+            // counts (RFC 4271 §8.1.1 leaves the method to the implementation).
             Event::TcpConnectionFails(failure) => {
-                let down = Down::new(None, Counter::Increment, false);
+                let down = Down::new(None, Counter::Increment, true);
                 self.go_idle(name, Reason::TcpConnectionFails(failure), down, out);
             }
             Event::NotifMsgVerErr(n) | Event::NotifMsg(n) => {
-                let down = Down::new(None, Counter::Increment, false);
+                let down = Down::new(None, Counter::Increment, true);
                 self.go_idle(name, Reason::NotificationReceived(n), down, out);
             }
             // Event 26.

@@ -77,11 +77,7 @@ impl Fsm {
             damp: config.damp_peer_oscillations,
             pending_passive: None,
             jitter: Jitter::new(config.jitter_seed, config.jitter),
-            damping: Damping::new(
-                config.idle_hold_time,
-                config.idle_hold_time_max,
-                config.damp_stable_messages,
-            ),
+            damping: Damping::new(config.idle_hold_time, config.idle_hold_time_max),
             negotiated: None,
             our_open: build_open(&config),
             history: History::default(),
@@ -349,8 +345,14 @@ impl Fsm {
         self.negotiated.clone()
     }
 
+    /// A message received in Established: the session may have proved stable by now.
     pub(super) fn note_established_message(&mut self) {
-        self.damping.message_in_established();
+        self.damping.check_stable(self.now_ms);
+    }
+
+    /// The session reaches Established now (the start of its stability for damping).
+    pub(super) fn note_established(&mut self) {
+        self.damping.established(self.now_ms);
     }
 
     pub(super) fn set_start_attributes(&mut self, passive: bool, damp: Option<bool>) {
@@ -426,7 +428,9 @@ impl Fsm {
             Counter::Keep => {}
         }
         if down.damp && self.damp {
-            self.damping.bump();
+            self.damping.bump(self.now_ms);
+        } else {
+            self.damping.down();
         }
         self.negotiated = None;
         let restart = self.damp && self.config.allow_automatic_start && !matches!(reason, Reason::AdminDown { .. });

@@ -56,7 +56,8 @@
 //! Without DampPeerOscillations, a session that fell to Idle stays there until the driver
 //! feeds a start event again (e.g. `AutomaticStart` after its own delay). With it, the FSM
 //! schedules the restart itself through the IdleHoldTimer, whose duration doubles at each
-//! oscillation ([`damping`]).
+//! oscillation and resets once a session stays up as long as its next wait ([`damping`],
+//! measured on the `now_ms` the driver passes with every event).
 //!
 //! # Collisions
 //! An FSM handles one connection. While one is in OpenSent or OpenConfirm, an incoming
@@ -80,6 +81,9 @@
 //!   sent and the session goes Idle (counted, damped), like a HoldTimer expiry.
 //! - ManualStop in Idle stops a pending IdleHoldTimer (no automatic restart after an
 //!   operator stop); ManualStart resets the damping back-off.
+//! - With DampPeerOscillations, a TCP failure or a NOTIFICATION received in Established
+//!   (events 18, 24, 25) is an oscillation too, as in OpenBGPD; RFC 4271 names no damping
+//!   step there.
 //! - Active / TcpConnectionFails goes Idle with the ConnectRetryTimer stopped (the RFC
 //!   restarts it, but Idle ignores its expiry).
 

@@ -67,6 +67,7 @@ impl Fsm {
             Event::KeepAliveMsg => {
                 self.restart_hold(out);
                 self.restart_send_hold(out);
+                self.note_established();
                 self.change_state(State::Established, name, Reason::KeepaliveReceived, out);
                 if let Some(n) = self.negotiated_boxed() {
                     out.push(Action::SessionReady(n));
