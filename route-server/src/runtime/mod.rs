@@ -14,11 +14,14 @@
 //! - [`options`]: [`RuntimeOptions`] and [`Transport`] (listen address and peer address per
 //!   session, for labs where clients share an address such as `::1`).
 //! - `spawn`: [`start`]: listeners, sessions, event pumps, output forwarders, the table task.
+//! - [`client_session`]: how one client session runs (passive, damping of a flapping
+//!   client's reconnects, following OpenBGPD).
 //! - `table`: the table task: events into the engine, output out, max-prefix shutdowns.
 //! - [`handle`]: [`RouteServerHandle`], the queries, registry changes and shutdown.
 //! - `clients`: clients added and removed while running.
 //! - [`view`]: the JSON shapes of sessions, routes and verdicts.
 
+pub mod client_session;
 mod clients;
 pub mod handle;
 pub mod options;
