@@ -155,11 +155,20 @@ mod tests {
         assert_eq!(b.len(), 1);
     }
 
+    /// A buffer holding just a header with this length field and type.
+    fn header(len: u16, kind: u8) -> BytesMut {
+        let mut b = BytesMut::from(&[0xffu8; 16][..]);
+        b.extend_from_slice(&len.to_be_bytes());
+        b.extend_from_slice(&[kind]);
+        b
+    }
+
     #[test]
     fn length_above_the_maximum_is_bad_message_length() {
-        let mut b = BytesMut::from(&[0xffu8; 16][..]);
-        b.extend_from_slice(&[0x10, 0x01, 2]);
-        assert_eq!(error(try_parse(&mut b, 4096)), Some((1, 2, vec![0x10, 0x01])));
+        assert_eq!(
+            error(try_parse(&mut header(4097, 2), 4096)),
+            Some((1, 2, vec![0x10, 0x01]))
+        );
     }
 
     #[test]
@@ -171,24 +180,20 @@ mod tests {
     #[test]
     fn an_unknown_type_is_refused_from_the_header_alone() {
         // Length 100, type 9: refused before the body arrives.
-        let mut b = BytesMut::from(&[0xffu8; 16][..]);
-        b.extend_from_slice(&[0, 100, 9]);
-        assert_eq!(error(try_parse(&mut b, 4096)), Some((1, 3, vec![9])));
+        assert_eq!(error(try_parse(&mut header(100, 9), 4096)), Some((1, 3, vec![9])));
     }
 
     #[test]
     fn a_type_below_its_minimum_length_is_bad_message_length() {
         // A NOTIFICATION of 20 octets: no room for code and subcode.
-        let mut b = BytesMut::from(&[0xffu8; 16][..]);
-        b.extend_from_slice(&[0, 20, 3]);
-        assert_eq!(error(try_parse(&mut b, 4096)), Some((1, 2, vec![0, 20])));
+        assert_eq!(error(try_parse(&mut header(20, 3), 4096)), Some((1, 2, vec![0, 20])));
     }
 
     #[test]
     fn a_whole_message_must_be_as_long_as_its_length_field() {
-        let mut m = vec![0xffu8; 16];
-        m.extend_from_slice(&[0, 19, 4, 0]);
-        let e = Frame::parse(Bytes::from(m), 4096)
+        let mut m = header(19, 4);
+        m.extend_from_slice(&[0]);
+        let e = Frame::parse(m.freeze(), 4096)
             .err()
             .map(|e| e.notification.data.to_vec());
         assert_eq!(e, Some(vec![0, 19]));

@@ -4,26 +4,32 @@
 #[path = "fsm_support.rs"]
 mod support;
 
-use bgp_core::fsm::{Action, Event, Reason, State, Timer};
+use bgp_core::fsm::{Action, Event, Fsm, Reason, State, Timer};
 use support::*;
+
+/// Both sides offer `hold`: the session comes up; returns it and the actions of the step
+/// into Established.
+fn established_with_hold(hold: u16) -> (Fsm, Vec<Action>) {
+    let mut cfg = config();
+    cfg.hold_time = hold;
+    let mut fsm = fsm_in(State::OpenSent, cfg);
+    fsm.handle(1, Event::BGPOpen(peer_open(hold)));
+    let actions = fsm.handle(2, Event::KeepAliveMsg);
+    assert_eq!(fsm.state(), State::Established);
+    (fsm, actions)
+}
 
 #[test]
 fn established_starts_the_send_hold_timer_at_the_rfc_9687_default() {
     // Negotiated hold time 90 s: the greater of 8 minutes and 2 x 90 s is 8 minutes.
-    let mut fsm = fsm_in(State::OpenConfirm, config());
-    let actions = fsm.handle(1, Event::KeepAliveMsg);
-    assert_eq!(fsm.state(), State::Established);
+    let (fsm, actions) = established_with_hold(90);
     assert_eq!(started(&actions, Timer::SendHold), Some(480_000));
     assert!(fsm.timer_running(Timer::SendHold));
 }
 
 #[test]
 fn a_long_hold_time_makes_the_default_twice_the_hold_time() {
-    let mut cfg = config();
-    cfg.hold_time = 300;
-    let mut fsm = fsm_in(State::OpenSent, cfg);
-    fsm.handle(1, Event::BGPOpen(peer_open(300)));
-    let actions = fsm.handle(2, Event::KeepAliveMsg);
+    let (_, actions) = established_with_hold(300);
     assert_eq!(started(&actions, Timer::SendHold), Some(600_000));
 }
 
@@ -45,12 +51,7 @@ fn a_configured_send_hold_time_is_used_and_zero_turns_the_timer_off() {
 
 #[test]
 fn a_negotiated_hold_time_of_zero_runs_no_send_hold_timer() {
-    let mut cfg = config();
-    cfg.hold_time = 0;
-    let mut fsm = fsm_in(State::OpenSent, cfg);
-    fsm.handle(1, Event::BGPOpen(peer_open(0)));
-    let actions = fsm.handle(2, Event::KeepAliveMsg);
-    assert_eq!(fsm.state(), State::Established);
+    let (fsm, actions) = established_with_hold(0);
     assert_eq!(started(&actions, Timer::SendHold), None);
     assert!(!fsm.timer_running(Timer::SendHold));
 }
