@@ -94,15 +94,15 @@ pub async fn raw_peer(local: IpAddr, remote: SocketAddr, asn: u32) -> std::io::R
     let mut got_open = false;
     loop {
         while let Ok(Some(f)) = framer::try_parse(&mut buf, 4096) {
-            match Message::decode(f.bytes, &ctx) {
-                Ok(Message::Open(_)) => {
+            match Message::from_frame(f, &ctx).0 {
+                Some(Message::Open(_)) => {
                     got_open = true;
                     let open = Open::new(asn, 90, [10, 0, 0, 2].into(), Vec::new());
                     for m in [Message::Open(open), Message::Keepalive] {
                         s.write_all(&m.to_bytes(&ctx).map_err(std::io::Error::other)?).await?;
                     }
                 }
-                Ok(Message::Keepalive) if got_open => return Ok(s),
+                Some(Message::Keepalive) if got_open => return Ok(s),
                 _ => {}
             }
         }

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use std::fmt;
 
 /// NOTIFICATION error codes and subcodes (RFC 4271 §4.5, RFC 4486, RFC 6608, RFC 7313,
-/// RFC 5492, RFC 8538, RFC 9234).
+/// RFC 5492, RFC 8538, RFC 9234, RFC 9687).
 pub mod code {
     /// 1: Message Header Error.
     pub const MESSAGE_HEADER: u8 = 1;
@@ -21,6 +21,8 @@ pub mod code {
     pub const CEASE: u8 = 6;
     /// 7: ROUTE-REFRESH Message Error (RFC 7313).
     pub const ROUTE_REFRESH: u8 = 7;
+    /// 8: Send Hold Timer Expired (RFC 9687).
+    pub const SEND_HOLD_TIMER_EXPIRED: u8 = 8;
 
     /// Message Header Error subcodes.
     pub mod header {
@@ -210,6 +212,7 @@ pub fn code_name(c: u8) -> &'static str {
         code::FSM => "Finite State Machine Error",
         code::CEASE => "Cease",
         code::ROUTE_REFRESH => "ROUTE-REFRESH Message Error",
+        code::SEND_HOLD_TIMER_EXPIRED => "Send Hold Timer Expired",
         _ => "Unknown",
     }
 }
@@ -239,7 +242,7 @@ pub fn subcode_name(c: u8, s: u8) -> &'static str {
         (code::UPDATE, 9) => "Optional Attribute Error",
         (code::UPDATE, 10) => "Invalid Network Field",
         (code::UPDATE, 11) => "Malformed AS_PATH",
-        (code::HOLD_TIMER_EXPIRED, _) => "Unspecific",
+        (code::HOLD_TIMER_EXPIRED | code::SEND_HOLD_TIMER_EXPIRED, _) => "Unspecific",
         (code::FSM, 0) => "Unspecified Error",
         (code::FSM, 1) => "Receive Unexpected Message in OpenSent State",
         (code::FSM, 2) => "Receive Unexpected Message in OpenConfirm State",

@@ -4,7 +4,7 @@
 //! - [`types`]: address families and protocol constants.
 //! - [`context`]: the negotiated [`SessionContext`] every decode and encode takes.
 //! - [`error`]: [`Notification`] codes and names, the RFC 7606 [`ErrorAction`], [`BgpError`].
-//! - [`framer`]: the length-checked framer over `BytesMut`.
+//! - [`framer`]: the length-checked framer over `BytesMut`, the one place a header is checked.
 //! - [`message`]: the owned [`Message`], frame decoding and encoding with the header.
 //! - [`open`] and [`capability`]: OPEN, optional parameters (RFC 9072), capabilities.
 //! - [`attr`]: path attributes — owned values, RFC 7606 checks, encoding.

@@ -1,4 +1,5 @@
-//! Whole messages: the owned [`Message`], decoding a frame and encoding with the header.
+//! Whole messages: the owned [`Message`], decoding a [`Frame`] (its header checked by the
+//! framer) and encoding with the header.
 //!
 //! ```text
 //! marker (16 x 0xff) | length (2) | type (1) | body
@@ -6,8 +7,9 @@
 
 use crate::context::SessionContext;
 use crate::error::{code, BgpError, Notification};
+use crate::framer::Frame;
 use crate::open::Open;
-use crate::types::{msg_type, Family, HEADER_LEN};
+use crate::types::{msg_type, Family};
 use crate::update::{Update, UpdateView};
 use bytes::{BufMut, Bytes, BytesMut};
 
@@ -72,55 +74,6 @@ impl std::fmt::Display for TooLong {
 
 impl std::error::Error for TooLong {}
 
-/// Checks the header of a complete frame: marker, length field equal to the frame's
-/// length, type. Returns the type.
-pub fn check_header(frame: &[u8], max_len: usize) -> Result<u8, BgpError> {
-    if frame.len() < HEADER_LEN {
-        return Err(BgpError::reset(Notification::with_data(
-            code::MESSAGE_HEADER,
-            code::header::BAD_MESSAGE_LENGTH,
-            (frame.len() as u16).to_be_bytes().to_vec(),
-        )));
-    }
-    if frame[..16].iter().any(|&b| b != 0xff) {
-        return Err(BgpError::reset_code(
-            code::MESSAGE_HEADER,
-            code::header::CONNECTION_NOT_SYNCHRONIZED,
-        ));
-    }
-    let len = u16::from_be_bytes([frame[16], frame[17]]) as usize;
-    let t = frame[18];
-    let bad_len = || {
-        BgpError::reset(Notification::with_data(
-            code::MESSAGE_HEADER,
-            code::header::BAD_MESSAGE_LENGTH,
-            frame[16..18].to_vec(),
-        ))
-    };
-    if len < HEADER_LEN || len > max_len || len != frame.len() {
-        return Err(bad_len());
-    }
-    // RFC 4271 §6.1: per-type minimum lengths (and KEEPALIVE exactly 19).
-    let ok = match t {
-        msg_type::OPEN => len >= 29,
-        msg_type::UPDATE => len >= 23,
-        msg_type::NOTIFICATION => len >= 21,
-        msg_type::KEEPALIVE => len == 19,
-        msg_type::ROUTE_REFRESH => true,
-        _ => {
-            return Err(BgpError::reset(Notification::with_data(
-                code::MESSAGE_HEADER,
-                code::header::BAD_MESSAGE_TYPE,
-                vec![t],
-            )))
-        }
-    };
-    if !ok {
-        return Err(bad_len());
-    }
-    Ok(t)
-}
-
 impl Message {
     /// Decodes a whole frame (header included) into an owned message.
     ///
@@ -132,49 +85,38 @@ impl Message {
             .ok_or_else(|| BgpError::reset_code(code::UPDATE, 0))
     }
 
-    /// Decodes a frame and also returns the RFC 7606 error, if any: `(Some(msg), None)` when
-    /// clean, `(Some(msg), Some(e))` for treat-as-withdraw / attribute discard (the message is
-    /// what could still be decoded), `(None, Some(e))` when nothing is usable.
+    /// Decodes a frame (header included) and also returns the RFC 7606 error, if any:
+    /// `(Some(msg), None)` when clean, `(Some(msg), Some(e))` for treat-as-withdraw /
+    /// attribute discard (the message is what could still be decoded), `(None, Some(e))`
+    /// when nothing is usable. The header is checked by [`Frame::parse`] first.
     pub fn decode_with_error(frame: Bytes, ctx: &SessionContext) -> (Option<Message>, Option<BgpError>) {
-        let t = match check_header(&frame, ctx.max_message_len()) {
-            Ok(t) => t,
-            Err(e) => return (None, Some(e)),
-        };
-        let body = frame.slice(HEADER_LEN..);
-        let r = match t {
+        match Frame::parse(frame, ctx.max_message_len()) {
+            Ok(f) => Self::from_frame(f, ctx),
+            Err(e) => (None, Some(e)),
+        }
+    }
+
+    /// Decodes a [`Frame`], whose header the framer has already checked, like
+    /// [`Message::decode_with_error`].
+    pub fn from_frame(frame: Frame, ctx: &SessionContext) -> (Option<Message>, Option<BgpError>) {
+        let body = frame.body();
+        let r = match frame.kind() {
             msg_type::OPEN => Open::decode(&body).map(Message::Open),
             msg_type::UPDATE => {
-                return match UpdateView::parse(frame, ctx) {
+                return match UpdateView::parse(frame.into_bytes(), ctx) {
                     Ok(v) => (Some(Message::Update(Update::from_view(&v))), v.error().cloned()),
                     Err(e) => (None, Some(e)),
                 }
             }
+            // The framer guarantees at least code and subcode.
             msg_type::NOTIFICATION => Ok(Message::Notification(Notification {
                 code: body[0],
                 subcode: body[1],
                 data: body.slice(2..),
             })),
             msg_type::KEEPALIVE => Ok(Message::Keepalive),
-            msg_type::ROUTE_REFRESH => {
-                if body.len() != 4 {
-                    // RFC 7313 §5: ROUTE-REFRESH Message Error / Invalid Message Length, with
-                    // the whole message as data.
-                    Err(BgpError::reset(Notification::with_data(
-                        code::ROUTE_REFRESH,
-                        code::route_refresh::INVALID_MESSAGE_LENGTH,
-                        frame.clone(),
-                    )))
-                } else {
-                    Ok(Message::RouteRefresh(RouteRefresh {
-                        family: Family::new(u16::from_be_bytes([body[0], body[1]]), body[3]),
-                        subtype: body[2],
-                    }))
-                }
-            }
-            _ => Err(BgpError::reset_code(
-                code::MESSAGE_HEADER,
-                code::header::BAD_MESSAGE_TYPE,
-            )),
+            // The framer lets only these five types through.
+            _ => route_refresh(&frame, &body),
         };
         match r {
             Ok(m) => (Some(m), None),
@@ -231,4 +173,20 @@ impl Message {
         self.encode(ctx, &mut b)?;
         Ok(b.freeze())
     }
+}
+
+/// A ROUTE-REFRESH body: exactly 4 octets, else RFC 7313 §5 ROUTE-REFRESH Message Error /
+/// Invalid Message Length with the whole message as data.
+fn route_refresh(frame: &Frame, body: &Bytes) -> Result<Message, BgpError> {
+    if body.len() != 4 {
+        return Err(BgpError::reset(Notification::with_data(
+            code::ROUTE_REFRESH,
+            code::route_refresh::INVALID_MESSAGE_LENGTH,
+            frame.bytes().clone(),
+        )));
+    }
+    Ok(Message::RouteRefresh(RouteRefresh {
+        family: Family::new(u16::from_be_bytes([body[0], body[1]]), body[3]),
+        subtype: body[2],
+    }))
 }

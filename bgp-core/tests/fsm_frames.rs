@@ -4,20 +4,26 @@
 mod support;
 
 use bgp_core::error::Notification;
+use bgp_core::framer::{self, Frame};
 use bgp_core::fsm::{Action, Event, Fsm, PeerAs, SessionConfig, State};
 use bgp_core::Message;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 use support::*;
 
-fn frame(m: &Message) -> Bytes {
-    m.to_bytes(&bgp_core::SessionContext::default()).expect("encodes")
+fn frame(m: &Message) -> Frame {
+    checked(m.to_bytes(&bgp_core::SessionContext::default()).expect("encodes"))
+}
+
+/// A whole message through the framer, as the driver receives it.
+fn checked(bytes: Bytes) -> Frame {
+    Frame::parse(bytes, 4096).expect("a sound header")
 }
 
 #[test]
 fn frames_are_classified_into_rfc_message_events() {
     let fsm = fsm_in(State::OpenSent, config());
-    let cases: Vec<(Bytes, u8)> = vec![
+    let cases: Vec<(Frame, u8)> = vec![
         (frame(&Message::Keepalive), 26),
         (frame(&Message::Open(peer_open(90))), 19),
         (
@@ -25,14 +31,13 @@ fn frames_are_classified_into_rfc_message_events() {
             24,
         ),
         (frame(&Message::Notification(Notification::new(6, 2))), 25),
-        (Bytes::from(vec![0u8; 19]), 21),
     ];
-    for (bytes, n) in cases {
-        assert_eq!(fsm.event_for_frame(bytes).name().number(), n);
+    for (f, n) in cases {
+        assert_eq!(fsm.event_for_frame(f).name().number(), n);
     }
-    let mut bad_version = frame(&Message::Open(peer_open(90))).to_vec();
+    let mut bad_version = frame(&Message::Open(peer_open(90))).into_bytes().to_vec();
     bad_version[19] = 3;
-    let e = fsm.event_for_frame(Bytes::from(bad_version));
+    let e = fsm.event_for_frame(checked(Bytes::from(bad_version)));
     assert!(
         matches!(&e, Event::BGPOpenMsgErr(err) if err.notification.subcode == 1),
         "{e:?}"
@@ -45,8 +50,20 @@ fn a_malformed_update_frame_is_update_msg_err() {
     let mut f = vec![0xffu8; 16];
     // Withdrawn length 5 in a message with no room for it.
     f.extend_from_slice(&[0, 23, 2, 0, 5, 0, 0]);
-    let e = fsm.event_for_frame(Bytes::from(f));
+    let e = fsm.event_for_frame(checked(Bytes::from(f)));
     assert_eq!(e.name().number(), 28);
+}
+
+#[test]
+fn a_bad_header_is_refused_once_by_the_framer_and_fed_as_event_21() {
+    // The framer checks the header; what it refuses is the driver's BGPHeaderErr (21), and
+    // the FSM answers with that very NOTIFICATION.
+    let mut fsm = fsm_in(State::Established, config());
+    let mut buf = BytesMut::from(&[0u8; 19][..]);
+    let e = framer::try_parse(&mut buf, 4096).expect_err("bad marker");
+    let actions = fsm.handle(1, Event::BGPHeaderErr(e));
+    assert_eq!(notification(&actions), Some((1, 1)));
+    assert_eq!(transitions(&actions)[0].event.number(), 21);
 }
 
 /// Which FSM an input is for.
@@ -58,7 +75,7 @@ enum Side {
 
 /// An input on its way: a frame (classified by the receiver when handled) or a TCP event.
 enum Input {
-    Frame(Bytes),
+    Frame(Frame),
     Tcp(Event),
 }
 
@@ -70,7 +87,7 @@ fn deliver(from: Side, fsm: &Fsm, actions: Vec<Action>, queue: &mut VecDeque<(Si
         match a {
             Action::Send(m) => {
                 let bytes = m.to_bytes(&fsm.tx_context()).expect("encodes");
-                queue.push_back((other, Input::Frame(bytes)));
+                queue.push_back((other, Input::Frame(checked(bytes))));
             }
             Action::Connect => {
                 queue.push_back((from, Input::Tcp(Event::Tcp_CR_Acked)));

@@ -5,7 +5,8 @@
 mod support;
 
 use bgp_core::error::Notification;
-use bgp_core::fsm::{Action, Cease, Event, EventName, Fsm, Reason, State, HISTORY_LEN};
+use bgp_core::fsm::{Action, Cease, Event, EventName, Fsm, Reason, State, TcpFailure, HISTORY_LEN};
+use std::io::ErrorKind;
 use support::*;
 
 #[test]
@@ -69,7 +70,16 @@ fn reasons_display_as_trace_strings() {
             "notification-sent 2/2",
         ),
         (Reason::AdminDown { message: None }, "admin-down"),
-        (Reason::TcpConnectionFails, "tcp-connection-fails"),
+        (Reason::TcpConnectionFails(TcpFailure::Closed), "tcp-connection-fails"),
+        (
+            Reason::TcpConnectionFails(TcpFailure::Read(ErrorKind::ConnectionReset)),
+            "tcp-read-error (connection reset)",
+        ),
+        (
+            Reason::TcpConnectionFails(TcpFailure::Write(ErrorKind::BrokenPipe)),
+            "tcp-write-error (broken pipe)",
+        ),
+        (Reason::SendHoldTimerExpired, "send-hold-timer-expired"),
         (Reason::ConnectRetryTimerExpired, "connect-retry-timer-expired"),
         (Reason::OpenReceived, "open-received"),
         (Reason::CollisionDump, "collision-dump"),
@@ -140,15 +150,16 @@ fn events_carry_their_rfc_numbers_and_names() {
         (20, "BGPOpen_with_DelayOpenTimer_running"),
         (24, "NotifMsgVerErr"),
         (28, "UpdateMsgErr"),
+        (29, "SendHoldTimer_Expires"),
     ];
     for (n, name) in expected {
         assert_eq!(event(n).name().number(), n);
         assert_eq!(event(n).name().name(), name);
     }
-    for n in 0..=28u8 {
+    for n in 0..=29u8 {
         assert_eq!(event(n).name(), EventName::from_number(n).expect("known"));
     }
-    assert_eq!(EventName::from_number(29), None);
+    assert_eq!(EventName::from_number(30), None);
 }
 
 #[test]

@@ -44,7 +44,8 @@ pub fn empty_update() -> UpdateView {
     UpdateView::parse(Bytes::from(f), &SessionContext::default()).expect("empty UPDATE is valid")
 }
 
-/// A representative event for each number 0–28 (0: the ROUTE-REFRESH extension).
+/// A representative event for each number 0–29 (0: the ROUTE-REFRESH extension, 29: RFC
+/// 9687's SendHoldTimer_Expires).
 pub fn event(n: u8) -> Event {
     match n {
         0 => Event::RouteRefreshMsg(RouteRefresh {
@@ -68,7 +69,7 @@ pub fn event(n: u8) -> Event {
         15 => Event::Tcp_CR_Invalid,
         16 => Event::Tcp_CR_Acked,
         17 => Event::TcpConnectionConfirmed,
-        18 => Event::TcpConnectionFails,
+        18 => Event::tcp_closed(),
         19 => Event::BGPOpen(peer_open(90)),
         20 => Event::BGPOpen_with_DelayOpenTimer_running(peer_open(90)),
         21 => Event::BGPHeaderErr(BgpError::reset_code(1, 2)),
@@ -79,6 +80,7 @@ pub fn event(n: u8) -> Event {
         26 => Event::KeepAliveMsg,
         27 => Event::UpdateMsg(empty_update()),
         28 => Event::UpdateMsgErr(BgpError::reset_code(3, 1)),
+        29 => Event::SendHoldTimer_Expires,
         _ => panic!("no event {n}"),
     }
 }

@@ -97,11 +97,11 @@ fn open_received_while_delay_open_runs_sends_open_and_keepalive_and_moves_to_ope
         let start = if passive { State::Active } else { State::Connect };
         let mut fsm = fsm_in(start, delay_open_config());
         fsm.handle(1, Event::TcpConnectionConfirmed);
-        let frame_event = fsm.event_for_frame(
-            bgp_core::Message::Open(peer_open(90))
-                .to_bytes(&fsm.rx_context())
-                .expect("encodes"),
-        );
+        let bytes = bgp_core::Message::Open(peer_open(90))
+            .to_bytes(&fsm.rx_context())
+            .expect("encodes");
+        let frame = bgp_core::framer::Frame::parse(bytes, fsm.rx_context().max_message_len()).expect("sound");
+        let frame_event = fsm.event_for_frame(frame);
         assert_eq!(frame_event.name().number(), 20, "classified as event 20");
         let actions = fsm.handle(2, frame_event);
         assert_eq!(fsm.state(), State::OpenConfirm, "from {start}");
@@ -115,7 +115,7 @@ fn open_received_while_delay_open_runs_sends_open_and_keepalive_and_moves_to_ope
 fn tcp_failure_while_delay_open_runs_moves_connect_to_active() {
     let mut fsm = fsm_in(State::Connect, delay_open_config());
     fsm.handle(1, Event::Tcp_CR_Acked);
-    let actions = fsm.handle(2, Event::TcpConnectionFails);
+    let actions = fsm.handle(2, Event::tcp_closed());
     assert_eq!(fsm.state(), State::Active);
     assert!(stopped(&actions, Timer::DelayOpen));
     assert_eq!(started(&actions, Timer::ConnectRetry), Some(120_000));
@@ -185,7 +185,7 @@ fn idle_hold_timer_expiry_restarts_the_session_with_the_last_start_mode() {
     assert_eq!(start.name().number(), 7);
     fsm.handle(0, start);
     assert_eq!(fsm.state(), State::Active);
-    fsm.handle(1, Event::TcpConnectionFails);
+    fsm.handle(1, Event::tcp_closed());
     assert!(fsm.timer_running(Timer::IdleHold));
     let actions = fsm.handle(2, Event::IdleHoldTimer_Expires);
     assert_eq!(fsm.state(), State::Active);
@@ -234,12 +234,38 @@ fn a_stable_established_session_resets_the_back_off() {
     fsm.handle(22, Event::BGPOpen(peer_open(90)));
     fsm.handle(23, Event::KeepAliveMsg);
     assert_eq!(fsm.state(), State::Established);
+    // Stable: up at least as long as its next oscillation would cost (level 3: 20 s), as
+    // OpenBGPD's IdleHoldReset judges it.
     for i in 0..3 {
-        fsm.handle(30 + i, Event::KeepAliveMsg);
+        fsm.handle(23 + 20_000 + i, Event::KeepAliveMsg);
     }
     assert_eq!(fsm.damping_level(), 0);
-    let actions = fsm.handle(40, Event::HoldTimer_Expires);
+    let actions = fsm.handle(20_040, Event::HoldTimer_Expires);
     assert_eq!(started(&actions, Timer::IdleHold), Some(5_000));
+}
+
+#[test]
+fn a_peer_that_sends_its_table_and_drops_again_is_not_forgiven() {
+    // Many messages in a short Established spell prove nothing: the back-off keeps growing.
+    let mut fsm = fsm_in(State::OpenSent, damped_config());
+    fsm.handle(1, Event::HoldTimer_Expires);
+    let mut now = 10;
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        fsm.handle(now, Event::IdleHoldTimer_Expires);
+        fsm.handle(now + 1, Event::Tcp_CR_Acked);
+        fsm.handle(now + 2, Event::BGPOpen(peer_open(90)));
+        fsm.handle(now + 3, Event::KeepAliveMsg);
+        assert_eq!(fsm.state(), State::Established);
+        for i in 0..50 {
+            fsm.handle(now + 4 + i, Event::UpdateMsg(empty_update()));
+        }
+        let actions = fsm.handle(now + 100, Event::tcp_closed());
+        let wait = started(&actions, Timer::IdleHold).expect("IdleHoldTimer started");
+        waits.push(wait);
+        now += 100 + wait;
+    }
+    assert_eq!(waits, vec![10_000, 20_000, 40_000]);
 }
 
 #[test]

@@ -67,6 +67,7 @@ use State::{Active as A, Connect as C, Established as E, Idle as I, OpenConfirm 
 const CR: Timer = Timer::ConnectRetry;
 const HOLD: Timer = Timer::Hold;
 const KA: Timer = Timer::Keepalive;
+const SEND_HOLD: Timer = Timer::SendHold;
 const IDLE_DOWN: &[K] = &[K::Release, K::Drop];
 const EST_DOWN: &[K] = &[K::DeleteRoutes, K::Drop];
 
@@ -86,7 +87,7 @@ fn table() -> Vec<Row> {
         r(I, 16, I, None, false, &[K::Drop]),
         r(I, 17, I, None, false, &[K::Drop]),
         q(I, 18), q(I, 19), q(I, 20), q(I, 21), q(I, 22), q(I, 23), q(I, 24), q(I, 25),
-        q(I, 26), q(I, 27), q(I, 28),
+        q(I, 26), q(I, 27), q(I, 28), q(I, 29),
         // ---- Connect ----
         r(C, 0, I, None, true, IDLE_DOWN),
         q(C, 1),
@@ -112,6 +113,7 @@ fn table() -> Vec<Row> {
         r(C, 26, I, None, true, IDLE_DOWN),
         r(C, 27, I, None, true, IDLE_DOWN),
         r(C, 28, I, None, true, IDLE_DOWN),
+        r(C, 29, I, None, true, IDLE_DOWN),
         // ---- Active ----
         r(A, 0, I, None, true, IDLE_DOWN),
         q(A, 1),
@@ -137,6 +139,7 @@ fn table() -> Vec<Row> {
         r(A, 26, I, None, true, IDLE_DOWN),
         r(A, 27, I, None, true, IDLE_DOWN),
         r(A, 28, I, None, true, IDLE_DOWN),
+        r(A, 29, I, None, true, IDLE_DOWN),
         // ---- OpenSent ----
         r(OS, 0, I, Some((5, 1)), true, IDLE_DOWN),
         q(OS, 1),
@@ -160,6 +163,7 @@ fn table() -> Vec<Row> {
         r(OS, 26, I, Some((5, 1)), true, IDLE_DOWN),
         r(OS, 27, I, Some((5, 1)), true, IDLE_DOWN),
         r(OS, 28, I, Some((5, 1)), true, IDLE_DOWN),
+        r(OS, 29, I, Some((5, 0)), true, IDLE_DOWN),
         // ---- OpenConfirm ----
         r(OC, 0, I, Some((5, 2)), true, IDLE_DOWN),
         q(OC, 1),
@@ -181,9 +185,10 @@ fn table() -> Vec<Row> {
         r(OC, 23, I, Some((6, 7)), true, IDLE_DOWN),
         r(OC, 24, I, None, false, IDLE_DOWN),
         r(OC, 25, I, None, true, IDLE_DOWN),
-        r(OC, 26, E, None, false, &[K::Start(HOLD), K::Ready]),
+        r(OC, 26, E, None, false, &[K::Start(HOLD), K::Start(SEND_HOLD), K::Ready]),
         r(OC, 27, I, Some((5, 2)), true, IDLE_DOWN),
         r(OC, 28, I, Some((5, 2)), true, IDLE_DOWN),
+        r(OC, 29, I, Some((5, 0)), true, IDLE_DOWN),
         // ---- Established ----
         r(E, 0, E, None, false, &[K::RouteRefresh, K::Start(HOLD)]),
         q(E, 1),
@@ -197,7 +202,8 @@ fn table() -> Vec<Row> {
         r(E, 13, I, Some((5, 0)), true, EST_DOWN),
         q(E, 14), q(E, 15), q(E, 16), q(E, 17),
         r(E, 18, I, None, true, EST_DOWN),
-        q(E, 19),
+        // RFC 6608: an OPEN on the established connection is an unexpected message.
+        r(E, 19, I, Some((5, 3)), true, EST_DOWN),
         r(E, 20, I, Some((5, 3)), true, EST_DOWN),
         r(E, 21, I, Some((1, 2)), true, EST_DOWN),
         r(E, 22, I, Some((5, 3)), true, EST_DOWN),
@@ -207,6 +213,8 @@ fn table() -> Vec<Row> {
         r(E, 26, E, None, false, &[K::Start(HOLD)]),
         r(E, 27, E, None, false, &[K::Update, K::Start(HOLD)]),
         r(E, 28, I, Some((3, 1)), true, EST_DOWN),
+        // RFC 9687 §4.3: NOTIFICATION 8, counted, routes deleted.
+        r(E, 29, I, Some((8, 0)), true, EST_DOWN),
     ]
 }
 
@@ -235,8 +243,8 @@ fn every_state_event_pair_of_rfc4271_8_2_2_behaves_as_specified() {
     assert_eq!(pairs.len(), rows.len(), "a (state, event) pair appears twice");
     assert_eq!(
         pairs.len(),
-        6 * 29,
-        "the table must cover 6 states x (28 events + ROUTE-REFRESH)"
+        6 * 30,
+        "the table must cover 6 states x (28 events + RFC 9687's event 29 + ROUTE-REFRESH)"
     );
     for row in rows {
         let ctx = format!("{} + event {}", row.from, row.ev);
@@ -273,7 +281,13 @@ fn every_state_event_pair_of_rfc4271_8_2_2_behaves_as_specified() {
         }
         if row.to == State::Idle && row.from != State::Idle {
             assert!(fsm.negotiated().is_none(), "{ctx}: negotiation forgotten in Idle");
-            for t in [Timer::ConnectRetry, Timer::Hold, Timer::Keepalive, Timer::DelayOpen] {
+            for t in [
+                Timer::ConnectRetry,
+                Timer::Hold,
+                Timer::Keepalive,
+                Timer::DelayOpen,
+                Timer::SendHold,
+            ] {
                 assert!(!fsm.timer_running(t), "{ctx}: {t} still running in Idle");
             }
         }
@@ -334,6 +348,26 @@ fn established_open_with_delay_open_flag_is_fsm_error_5_3() {
     let actions = fsm.handle(5, Event::BGPOpen_with_DelayOpenTimer_running(peer_open(90)));
     assert_eq!(notification(&actions), Some((5, 3)));
     assert_eq!(fsm.state(), State::Idle);
+}
+
+#[test]
+fn established_open_is_fsm_error_5_3_and_deletes_the_routes() {
+    // RFC 4271 §8.2.2 and RFC 6608: an OPEN on the established connection is an unexpected
+    // message, whatever CollisionDetectEstablishedState says (collisions with another
+    // connection reach this FSM as OpenCollisionDump).
+    for detect in [false, true] {
+        let mut cfg = config();
+        cfg.collision_detect_established_state = detect;
+        let mut fsm = fsm_in(State::Established, cfg);
+        let actions = fsm.handle(5, Event::BGPOpen(peer_open(90)));
+        assert_eq!(notification(&actions), Some((5, 3)), "detect {detect}");
+        assert_eq!(fsm.state(), State::Idle);
+        assert!(actions
+            .iter()
+            .any(|a| matches!(a, Action::ReleaseResources { delete_routes: true })));
+        let t = transitions(&actions).remove(0);
+        assert_eq!(t.reason.to_string(), "fsm-error 5/3 on BGPOpen");
+    }
 }
 
 #[test]
@@ -398,7 +432,7 @@ fn established_update_sent_restarts_the_keepalive_timer() {
 #[test]
 fn connect_tcp_failure_without_delay_open_goes_idle_without_counting() {
     let mut fsm = fsm_in(State::Connect, config());
-    fsm.handle(5, Event::TcpConnectionFails);
+    fsm.handle(5, Event::tcp_closed());
     assert_eq!(fsm.state(), State::Idle);
     assert_eq!(fsm.connect_retry_counter(), 0);
 }

@@ -87,7 +87,9 @@ async fn an_active_and_a_passive_session_over_a_pipe_reach_established() {
 async fn read_message(s: &mut DuplexStream, buf: &mut BytesMut) -> Message {
     loop {
         if let Ok(Some(f)) = framer::try_parse(buf, 4096) {
-            return Message::decode(f.bytes, &SessionContext::default()).expect("valid message");
+            return Message::from_frame(f, &SessionContext::default())
+                .0
+                .expect("valid message");
         }
         let n = s.read_buf(buf).await.expect("read");
         assert!(n > 0, "connection closed");

@@ -22,12 +22,20 @@ pub fn framer(data: &[u8]) {
         let before = buf.len();
         match framer::try_parse(&mut buf, max) {
             Ok(Some(frame)) => {
+                let len = frame.bytes().len();
+                assert!((19..=max).contains(&len), "frame of {len} octets");
+                assert_eq!(before - buf.len(), len, "framer consumed a partial frame");
+                // A frame's header is checked once, by the framer: decoding it must not fail
+                // on the header again, nor panic on a body the header promised.
+                let ctx = SessionContext {
+                    extended_message: max > 4096,
+                    ..SessionContext::default()
+                };
+                let (_, err) = Message::from_frame(frame, &ctx);
                 assert!(
-                    (19..=max).contains(&frame.bytes.len()),
-                    "frame of {} octets",
-                    frame.bytes.len()
+                    err.as_ref().is_none_or(|e| e.notification.code != 1),
+                    "header error after framing: {err:?}"
                 );
-                assert_eq!(before - buf.len(), frame.bytes.len(), "framer consumed a partial frame");
             }
             Ok(None) | Err(_) => return,
         }

@@ -572,8 +572,9 @@ fn update_rows_give_the_same_answer_through_the_view() {
 }
 
 #[test]
-fn the_framer_refuses_bad_markers_and_lengths_with_the_same_notification() {
-    for r in header_rows().into_iter().take(3) {
+fn the_framer_refuses_every_header_error_with_the_same_notification() {
+    // The header is checked in one place, the framer: every header row is refused by it.
+    for r in header_rows() {
         let mut buf = BytesMut::from(&r.msg[..]);
         let got = framer::try_parse(&mut buf, 4096).err().map(|e| {
             (

@@ -74,8 +74,8 @@ proptest! {
             let before = buf.len();
             match framer::try_parse(&mut buf, 4096) {
                 Ok(Some(frame)) => {
-                    prop_assert_eq!(before - buf.len(), frame.bytes.len());
-                    prop_assert!(frame.bytes.len() >= 19);
+                    prop_assert_eq!(before - buf.len(), frame.bytes().len());
+                    prop_assert!(frame.bytes().len() >= 19);
                 }
                 Ok(None) | Err(_) => break,
             }

@@ -7,7 +7,7 @@ use crate::message::{Message, RouteRefresh};
 use crate::update::UpdateView;
 use std::fmt;
 
-/// The timers of RFC 4271 §8 and §10.
+/// The timers of RFC 4271 §8 and §10, and RFC 9687's SendHoldTimer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Timer {
     /// ConnectRetryTimer: retry the TCP connection (jittered).
@@ -20,19 +20,25 @@ pub enum Timer {
     DelayOpen,
     /// IdleHoldTimer: the damping back-off before an automatic restart.
     IdleHold,
+    /// SendHoldTimer (RFC 9687): the peer has accepted no data for too long.
+    SendHold,
 }
 
 impl Timer {
+    /// How many timers there are.
+    pub const COUNT: usize = 6;
+
     /// Every timer.
-    pub const ALL: [Timer; 5] = [
+    pub const ALL: [Timer; Timer::COUNT] = [
         Timer::ConnectRetry,
         Timer::Hold,
         Timer::Keepalive,
         Timer::DelayOpen,
         Timer::IdleHold,
+        Timer::SendHold,
     ];
 
-    /// A dense index, 0–4.
+    /// A dense index, `0..Timer::COUNT`.
     pub const fn index(self) -> usize {
         match self {
             Timer::ConnectRetry => 0,
@@ -40,6 +46,7 @@ impl Timer {
             Timer::Keepalive => 2,
             Timer::DelayOpen => 3,
             Timer::IdleHold => 4,
+            Timer::SendHold => 5,
         }
     }
 
@@ -51,10 +58,11 @@ impl Timer {
             Timer::Keepalive => "KeepaliveTimer",
             Timer::DelayOpen => "DelayOpenTimer",
             Timer::IdleHold => "IdleHoldTimer",
+            Timer::SendHold => "SendHoldTimer",
         }
     }
 
-    /// The event to feed when this timer expires (events 9–13).
+    /// The event to feed when this timer expires (events 9–13, and 29 of RFC 9687).
     pub const fn expiry(self) -> Event {
         match self {
             Timer::ConnectRetry => Event::ConnectRetryTimer_Expires,
@@ -62,10 +70,11 @@ impl Timer {
             Timer::Keepalive => Event::KeepaliveTimer_Expires,
             Timer::DelayOpen => Event::DelayOpenTimer_Expires,
             Timer::IdleHold => Event::IdleHoldTimer_Expires,
+            Timer::SendHold => Event::SendHoldTimer_Expires,
         }
     }
 
-    /// The timer whose expiry `event` is, if it is one of events 9–13.
+    /// The timer whose expiry `event` is, if it is one of events 9–13 or 29.
     pub const fn of_expiry(event: &Event) -> Option<Timer> {
         match event {
             Event::ConnectRetryTimer_Expires => Some(Timer::ConnectRetry),
@@ -73,6 +82,7 @@ impl Timer {
             Event::KeepaliveTimer_Expires => Some(Timer::Keepalive),
             Event::DelayOpenTimer_Expires => Some(Timer::DelayOpen),
             Event::IdleHoldTimer_Expires => Some(Timer::IdleHold),
+            Event::SendHoldTimer_Expires => Some(Timer::SendHold),
             _ => None,
         }
     }

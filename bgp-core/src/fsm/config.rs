@@ -108,6 +108,12 @@ pub struct SessionConfig {
     /// The "large value" the HoldTimer gets while waiting for the peer's OPEN (default 240,
     /// the 4 minutes RFC 4271 §8.2.2 suggests).
     pub large_hold_time: u16,
+    /// SendHoldTime (RFC 9687): how long the peer may accept no data in Established before
+    /// the session is closed with NOTIFICATION 8. `None` (the default): RFC 9687 §6's
+    /// default, the greater of 8 minutes and twice the negotiated hold time. `Some(0)`:
+    /// no SendHoldTimer. `Some(s)`: `s` seconds, which must exceed `hold_time` (§4.4).
+    /// Either way the timer does not run when the negotiated hold time is 0.
+    pub send_hold_time: Option<u32>,
     /// ConnectRetryTime (default 120).
     pub connect_retry_time: u16,
     /// DelayOpen: wait for the peer's OPEN before sending ours.
@@ -121,14 +127,13 @@ pub struct SessionConfig {
     /// AllowAutomaticStop.
     pub allow_automatic_stop: bool,
     /// DampPeerOscillations: automatic restarts after an IdleHoldTime that doubles at every
-    /// oscillation.
+    /// oscillation and resets once a session stays Established as long as its next wait
+    /// ([`super::damping`]).
     pub damp_peer_oscillations: bool,
     /// Initial IdleHoldTime (default 5).
     pub idle_hold_time: u16,
     /// Ceiling of the IdleHoldTime back-off (default 120).
     pub idle_hold_time_max: u16,
-    /// Messages received in Established after which the back-off resets (default 3).
-    pub damp_stable_messages: u32,
     /// SendNOTIFICATIONwithoutOPEN.
     pub send_notification_without_open: bool,
     /// TrackTcpState: the driver feeds events 14 and 15.
@@ -170,6 +175,7 @@ impl SessionConfig {
             router_id,
             hold_time: 90,
             large_hold_time: 240,
+            send_hold_time: None,
             connect_retry_time: 120,
             delay_open: false,
             delay_open_time: 5,
@@ -179,7 +185,6 @@ impl SessionConfig {
             damp_peer_oscillations: false,
             idle_hold_time: 5,
             idle_hold_time_max: 120,
-            damp_stable_messages: 3,
             send_notification_without_open: false,
             track_tcp_state: false,
             collision_detect_established_state: false,
@@ -198,7 +203,8 @@ impl SessionConfig {
     }
 
     /// Checks values the protocol forbids: hold time 1 or 2 (RFC 4271 §4.2), AS 0, BGP
-    /// identifier 0 (RFC 6286), a 4-octet local AS without 4-octet support.
+    /// identifier 0 (RFC 6286), a 4-octet local AS without 4-octet support, a send hold
+    /// time not above the hold time (RFC 9687 §4.4).
     pub fn validate(&self) -> Result<(), String> {
         if self.hold_time == 1 || self.hold_time == 2 {
             return Err(format!("hold time {} s: must be 0 or at least 3", self.hold_time));
@@ -214,6 +220,15 @@ impl SessionConfig {
         }
         if self.connect_retry_time == 0 {
             return Err("connect retry time must be at least 1 s".to_owned());
+        }
+        if let Some(s) = self
+            .send_hold_time
+            .filter(|s| *s != 0 && *s <= u32::from(self.hold_time))
+        {
+            return Err(format!(
+                "send hold time {s} s: must exceed the hold time of {} s (RFC 9687 §4.4), or be 0 to turn it off",
+                self.hold_time
+            ));
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! (Connect) or passively (Active). The two differ in a few events only.
 
 use super::action::{Action, Timer};
-use super::event::{Event, EventName};
+use super::event::{Event, EventName, TcpFailure};
 use super::machine::{Counter, Down, Fsm};
 use super::state::State;
 use super::transition::Reason;
@@ -66,7 +66,7 @@ impl Fsm {
                 }
             }
             // Event 18.
-            Event::TcpConnectionFails => self.connecting_tcp_fails(active, name, out),
+            Event::TcpConnectionFails(failure) => self.connecting_tcp_fails(active, failure, name, out),
             // Event 20: the peer's OPEN arrived while ours is delayed.
             Event::BGPOpen_with_DelayOpenTimer_running(open) => match self.accept_open(&open) {
                 Err(rej) => self.connecting_error(EventName::BGP_OPEN_MSG_ERR, rej.notification, rej.reason, out),
@@ -93,12 +93,13 @@ impl Fsm {
                 };
                 self.go_idle(name, Reason::NotificationReceived(n), down, out);
             }
-            // Any other event (8, 10–11, 13, 19, 23, 25–28, ROUTE-REFRESH).
+            // Any other event (8, 10–11, 13, 19, 23, 25–29, ROUTE-REFRESH).
             other => {
                 let reason = match other {
                     Event::AutomaticStop(c) => Reason::AutomaticStop { subcode: c.subcode },
                     Event::NotifMsg(n) => Reason::NotificationReceived(n),
                     Event::HoldTimer_Expires => Reason::HoldTimerExpired,
+                    Event::SendHoldTimer_Expires => Reason::SendHoldTimerExpired,
                     Event::OpenCollisionDump => Reason::CollisionDump,
                     _ => Reason::UnexpectedEvent(name),
                 };
@@ -107,24 +108,24 @@ impl Fsm {
         }
     }
 
-    fn connecting_tcp_fails(&mut self, active: bool, name: EventName, out: &mut Vec<Action>) {
+    fn connecting_tcp_fails(&mut self, active: bool, failure: TcpFailure, name: EventName, out: &mut Vec<Action>) {
         if active {
             // RFC 4271 also "restarts the ConnectRetryTimer" here, then goes Idle, where its
             // expiry is ignored; stopping it instead is observably the same.
             self.go_idle(
                 name,
-                Reason::TcpConnectionFails,
+                Reason::TcpConnectionFails(failure),
                 Down::new(None, Counter::Increment, true),
                 out,
             );
         } else if self.timer_running(Timer::DelayOpen) {
             self.start_connect_retry(out);
             self.stop_timer(Timer::DelayOpen, out);
-            self.change_state(State::Active, name, Reason::TcpConnectionFails, out);
+            self.change_state(State::Active, name, Reason::TcpConnectionFails(failure), out);
         } else {
             self.go_idle(
                 name,
-                Reason::TcpConnectionFails,
+                Reason::TcpConnectionFails(failure),
                 Down::new(None, Counter::Keep, false),
                 out,
             );

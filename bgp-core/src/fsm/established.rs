@@ -4,6 +4,7 @@ use super::action::Action;
 use super::event::Event;
 use super::machine::{Counter, Down, Fsm};
 use super::transition::Reason;
+use crate::error::{code, Notification};
 use crate::message::Message;
 
 impl Fsm {
@@ -32,13 +33,6 @@ impl Fsm {
             | Event::Tcp_CR_Invalid
             | Event::Tcp_CR_Acked
             | Event::TcpConnectionConfirmed => {}
-            // Event 19: with CollisionDetectEstablishedState, an OPEN on another connection
-            // is checked for collision; without, the new connection is the one closed.
-            Event::BGPOpen(open) => {
-                if detect && self.existing_loses_collision(&open) {
-                    self.collision_dump(name, out);
-                }
-            }
             // Event 23, processed only with CollisionDetectEstablishedState.
             Event::OpenCollisionDump => {
                 if detect {
@@ -47,13 +41,16 @@ impl Fsm {
                     tracing::warn!(session = %self.config().session, "OpenCollisionDump in Established ignored: CollisionDetectEstablishedState is FALSE");
                 }
             }
-            // Events 18, 24 and 25 (no damping step in RFC 4271 here).
-            Event::TcpConnectionFails => {
-                let down = Down::new(None, Counter::Increment, false);
-                self.go_idle(name, Reason::TcpConnectionFails, down, out);
+            // Events 18, 24 and 25. RFC 4271 names no damping step here, but a session that
+            // comes up and is closed by its peer again and again is the oscillation damping
+            // exists for; like OpenBGPD, every fall from Established but an operator's stop
+            // counts (RFC 4271 §8.1.1 leaves the method to the implementation).
+            Event::TcpConnectionFails(failure) => {
+                let down = Down::new(None, Counter::Increment, true);
+                self.go_idle(name, Reason::TcpConnectionFails(failure), down, out);
             }
             Event::NotifMsgVerErr(n) | Event::NotifMsg(n) => {
-                let down = Down::new(None, Counter::Increment, false);
+                let down = Down::new(None, Counter::Increment, true);
                 self.go_idle(name, Reason::NotificationReceived(n), down, out);
             }
             // Event 26.
@@ -80,7 +77,21 @@ impl Fsm {
                 let down = Down::new(Some(n.clone()), Counter::Increment, true);
                 self.go_idle(name, Reason::NotificationSent(n), down, out);
             }
-            // Any other event (9, 12–13, 20, 22): FSM Error (5/3 for messages).
+            // Event 29 (RFC 9687 §4.3): the peer accepted nothing for the SendHoldTime.
+            // NOTIFICATION 8 is queued behind what the peer did not take; the driver closes
+            // the connection whether or not it gets out.
+            Event::SendHoldTimer_Expires => {
+                tracing::warn!(session = %self.config().session, "send hold timer expired: the peer accepts no data (RFC 9687)");
+                let n = Notification::new(code::SEND_HOLD_TIMER_EXPIRED, 0);
+                let down = Down::new(Some(n), Counter::Increment, true);
+                self.go_idle(name, Reason::SendHoldTimerExpired, down, out);
+            }
+            // Any other event (9, 12–13, 19–20, 22): FSM Error (5/3 for messages). An OPEN
+            // (19) fed to this FSM came on its own, established connection: RFC 6608's
+            // "Receive Unexpected Message in Established State". (An OPEN on a second
+            // connection belongs to that connection's FSM; with
+            // CollisionDetectEstablishedState the driver resolves the collision with
+            // `collision::resolve` and feeds OpenCollisionDump, event 23, to the loser.)
             _ => self.fsm_error(name, None, out),
         }
     }

@@ -1,5 +1,6 @@
-//! The inputs of the FSM: the 28 events of RFC 4271 §8.1 under their RFC names and numbers,
-//! each carrying its data, plus one extension for ROUTE-REFRESH (RFC 2918).
+//! The inputs of the FSM: the 28 events of RFC 4271 §8.1 and event 29 of RFC 9687 under
+//! their RFC names and numbers, each carrying its data, plus one extension for ROUTE-REFRESH
+//! (RFC 2918).
 
 use crate::error::{code, BgpError, Notification};
 use crate::message::RouteRefresh;
@@ -10,6 +11,7 @@ use bytes::{BufMut, Bytes};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use std::fmt;
+use std::io;
 
 /// How the local system closes a session on ManualStop or AutomaticStop: the Cease subcode
 /// (RFC 4486) and its data, e.g. an RFC 8203/9003 shutdown communication.
@@ -91,7 +93,33 @@ impl Cease {
     }
 }
 
-/// An input of the FSM: one of the events of RFC 4271 §8.1, named as in the RFC.
+/// What the driver knows of a TCP connection failure: the data of event 18, recorded in
+/// the transition's [`super::Reason::TcpConnectionFails`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TcpFailure {
+    /// The peer closed the connection (end of stream), or our connection attempt failed
+    /// (the driver reports why separately, e.g. `SessionEvent::ConnectFailed`).
+    Closed,
+    /// Reading from the connection failed, e.g. `ConnectionReset` after the peer's RST.
+    Read(io::ErrorKind),
+    /// Writing to the connection failed, e.g. `BrokenPipe` or `ConnectionReset`.
+    Write(io::ErrorKind),
+}
+
+impl fmt::Display for TcpFailure {
+    /// `tcp-connection-fails`, `tcp-read-error (connection reset)`,
+    /// `tcp-write-error (broken pipe)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TcpFailure::Closed => f.write_str("tcp-connection-fails"),
+            TcpFailure::Read(kind) => write!(f, "tcp-read-error ({kind})"),
+            TcpFailure::Write(kind) => write!(f, "tcp-write-error ({kind})"),
+        }
+    }
+}
+
+/// An input of the FSM: one of the events of RFC 4271 §8.1 (and RFC 9687's event 29),
+/// named as in the RFCs.
 ///
 /// Timer events are fed by the driver when a timer it started on [`super::Action::StartTimer`]
 /// fires (and was not stopped since); TCP events when the connection changes; message events
@@ -134,8 +162,9 @@ pub enum Event {
     Tcp_CR_Acked,
     /// Event 17: an incoming TCP connection is established.
     TcpConnectionConfirmed,
-    /// Event 18: the TCP connection failed or was closed by the peer.
-    TcpConnectionFails,
+    /// Event 18: the TCP connection failed or was closed by the peer, and what is known of
+    /// why.
+    TcpConnectionFails(TcpFailure),
     /// Event 19: a valid OPEN was received (as far as [`Open::decode`] checks; the FSM checks
     /// the rest against the session configuration).
     BGPOpen(Open),
@@ -158,6 +187,9 @@ pub enum Event {
     UpdateMsg(UpdateView),
     /// Event 28: an UPDATE whose error resets the session was received (the error to send).
     UpdateMsgErr(BgpError),
+    /// Event 29 (RFC 9687): the SendHoldTimer expired — the peer has accepted no data for
+    /// the SendHoldTime.
+    SendHoldTimer_Expires,
     /// Extension, not in RFC 4271 (number 0): a ROUTE-REFRESH was received (RFC 2918,
     /// RFC 7313). Processed in Established, an unexpected message (RFC 6608) before.
     RouteRefreshMsg(RouteRefresh),
@@ -184,7 +216,7 @@ impl Event {
             Event::Tcp_CR_Invalid => 15,
             Event::Tcp_CR_Acked => 16,
             Event::TcpConnectionConfirmed => 17,
-            Event::TcpConnectionFails => 18,
+            Event::TcpConnectionFails(_) => 18,
             Event::BGPOpen(_) => 19,
             Event::BGPOpen_with_DelayOpenTimer_running(_) => 20,
             Event::BGPHeaderErr(_) => 21,
@@ -195,6 +227,7 @@ impl Event {
             Event::KeepAliveMsg => 26,
             Event::UpdateMsg(_) => 27,
             Event::UpdateMsgErr(_) => 28,
+            Event::SendHoldTimer_Expires => 29,
             Event::RouteRefreshMsg(_) => 0,
         })
     }
@@ -203,10 +236,16 @@ impl Event {
     pub fn manual_stop() -> Event {
         Event::ManualStop(Cease::default())
     }
+
+    /// TcpConnectionFails for a connection the peer closed (or that could not be opened).
+    pub const fn tcp_closed() -> Event {
+        Event::TcpConnectionFails(TcpFailure::Closed)
+    }
 }
 
-/// The RFC 4271 §8.1 names, indexed by event number (0 is the ROUTE-REFRESH extension).
-const NAMES: [&str; 29] = [
+/// The RFC 4271 §8.1 and RFC 9687 names, indexed by event number (0 is the ROUTE-REFRESH
+/// extension).
+const NAMES: [&str; 30] = [
     "RouteRefreshMsg",
     "ManualStart",
     "ManualStop",
@@ -236,10 +275,11 @@ const NAMES: [&str; 29] = [
     "KeepAliveMsg",
     "UpdateMsg",
     "UpdateMsgErr",
+    "SendHoldTimer_Expires",
 ];
 
-/// An event's identity without its data: the RFC 4271 §8.1 number (1–28, or 0 for the
-/// ROUTE-REFRESH extension) and name.
+/// An event's identity without its data: the RFC 4271 §8.1 number (1–28; 29 is RFC 9687's
+/// SendHoldTimer_Expires; 0 the ROUTE-REFRESH extension) and name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventName(u8);
 
@@ -247,9 +287,9 @@ impl EventName {
     /// Event 22, BGPOpenMsgErr: recorded when an OPEN fails the session's checks.
     pub const BGP_OPEN_MSG_ERR: EventName = EventName(22);
 
-    /// The name of event `number`, if it is 0–28.
+    /// The name of event `number`, if it is 0–29.
     pub const fn from_number(number: u8) -> Option<EventName> {
-        if number <= 28 {
+        if number <= 29 {
             Some(EventName(number))
         } else {
             None
@@ -269,7 +309,7 @@ impl EventName {
     /// Whether the event is the receipt of a message (events 19–28 and ROUTE-REFRESH): the
     /// events for which RFC 6608 gives a state-specific FSM error subcode.
     pub const fn is_message(self) -> bool {
-        self.0 == 0 || self.0 >= 19
+        self.0 == 0 || (self.0 >= 19 && self.0 <= 28)
     }
 }
 

@@ -54,7 +54,7 @@ pub struct Fsm {
     config: SessionConfig,
     state: State,
     connect_retry_counter: u32,
-    running: [bool; 5],
+    running: [bool; Timer::COUNT],
     passive: bool,
     damp: bool,
     pending_passive: Option<bool>,
@@ -72,16 +72,12 @@ impl Fsm {
         Fsm {
             state: State::Idle,
             connect_retry_counter: 0,
-            running: [false; 5],
+            running: [false; Timer::COUNT],
             passive: config.passive,
             damp: config.damp_peer_oscillations,
             pending_passive: None,
             jitter: Jitter::new(config.jitter_seed, config.jitter),
-            damping: Damping::new(
-                config.idle_hold_time,
-                config.idle_hold_time_max,
-                config.damp_stable_messages,
-            ),
+            damping: Damping::new(config.idle_hold_time, config.idle_hold_time_max),
             negotiated: None,
             our_open: build_open(&config),
             history: History::default(),
@@ -227,6 +223,31 @@ impl Fsm {
         out
     }
 
+    /// The peer accepted data: the socket took bytes of our messages. In Established the
+    /// SendHoldTimer restarts (RFC 9687 §4.3, "each time the local system sends a BGP
+    /// message"); a write that the socket does not take is no progress.
+    pub fn data_sent(&mut self) -> Vec<Action> {
+        let mut out = Vec::new();
+        if self.state == State::Established {
+            self.restart_send_hold(&mut out);
+        }
+        out
+    }
+
+    /// The SendHoldTime in milliseconds under the negotiated hold time, `None` when the
+    /// SendHoldTimer must not run (RFC 9687 §4.3: SendHoldTime or negotiated HoldTime 0).
+    pub fn send_hold_ms(&self) -> Option<u64> {
+        let hold = u64::from(self.negotiated_hold());
+        let secs = match self.config.send_hold_time {
+            _ if hold == 0 => return None,
+            Some(0) => return None,
+            Some(s) => u64::from(s),
+            // RFC 9687 §6: the greater of 8 minutes and twice the negotiated HoldTime.
+            None => (2 * hold).max(480),
+        };
+        Some(secs * 1000)
+    }
+
     // ---- timers ----
 
     pub(super) fn start_timer(&mut self, timer: Timer, duration_ms: u64, out: &mut Vec<Action>) {
@@ -284,6 +305,14 @@ impl Fsm {
         }
     }
 
+    /// (Re)starts the SendHoldTimer, or stops it when it must not run.
+    pub(super) fn restart_send_hold(&mut self, out: &mut Vec<Action>) {
+        match self.send_hold_ms() {
+            Some(ms) => self.start_timer(Timer::SendHold, ms, out),
+            None => self.stop_timer(Timer::SendHold, out),
+        }
+    }
+
     /// KeepaliveTimer and HoldTimer after the OPEN exchange: started with the negotiated
     /// values, or both stopped when the negotiated hold time is zero.
     pub(super) fn arm_negotiated_timers(&mut self, out: &mut Vec<Action>) {
@@ -316,8 +345,14 @@ impl Fsm {
         self.negotiated.clone()
     }
 
+    /// A message received in Established: the session may have proved stable by now.
     pub(super) fn note_established_message(&mut self) {
-        self.damping.message_in_established();
+        self.damping.check_stable(self.now_ms);
+    }
+
+    /// The session reaches Established now (the start of its stability for damping).
+    pub(super) fn note_established(&mut self) {
+        self.damping.established(self.now_ms);
     }
 
     pub(super) fn set_start_attributes(&mut self, passive: bool, damp: Option<bool>) {
@@ -374,7 +409,13 @@ impl Fsm {
         if let Some(n) = down.notify {
             out.push(Action::Send(Message::Notification(n)));
         }
-        for t in [Timer::ConnectRetry, Timer::DelayOpen, Timer::Hold, Timer::Keepalive] {
+        for t in [
+            Timer::ConnectRetry,
+            Timer::DelayOpen,
+            Timer::Hold,
+            Timer::Keepalive,
+            Timer::SendHold,
+        ] {
             self.stop_timer(t, out);
         }
         out.push(Action::ReleaseResources {
@@ -387,7 +428,9 @@ impl Fsm {
             Counter::Keep => {}
         }
         if down.damp && self.damp {
-            self.damping.bump();
+            self.damping.bump(self.now_ms);
+        } else {
+            self.damping.down();
         }
         self.negotiated = None;
         let restart = self.damp && self.config.allow_automatic_start && !matches!(reason, Reason::AdminDown { .. });

@@ -32,9 +32,9 @@ impl Fsm {
             | Event::Tcp_CR_Acked
             | Event::TcpConnectionConfirmed => {}
             // Events 18 and 25.
-            Event::TcpConnectionFails => {
+            Event::TcpConnectionFails(failure) => {
                 let down = Down::new(None, Counter::Increment, true);
-                self.go_idle(name, Reason::TcpConnectionFails, down, out);
+                self.go_idle(name, Reason::TcpConnectionFails(failure), down, out);
             }
             Event::NotifMsg(n) => {
                 let down = Down::new(None, Counter::Increment, true);
@@ -63,15 +63,17 @@ impl Fsm {
             }
             // Event 23.
             Event::OpenCollisionDump => self.collision_dump(name, out),
-            // Event 26: the session is up.
+            // Event 26: the session is up; RFC 9687 §4.3 starts the SendHoldTimer here.
             Event::KeepAliveMsg => {
                 self.restart_hold(out);
+                self.restart_send_hold(out);
+                self.note_established();
                 self.change_state(State::Established, name, Reason::KeepaliveReceived, out);
                 if let Some(n) = self.negotiated_boxed() {
                     out.push(Action::SessionReady(n));
                 }
             }
-            // Any other event (9, 12–13, 20, 27–28, ROUTE-REFRESH): FSM Error (5/2 for
+            // Any other event (9, 12–13, 20, 27–29, ROUTE-REFRESH): FSM Error (5/2 for
             // messages).
             _ => self.fsm_error(name, None, out),
         }

@@ -29,11 +29,11 @@ impl Fsm {
             | Event::Tcp_CR_Acked
             | Event::TcpConnectionConfirmed => {}
             // Event 18: close, and listen again in Active.
-            Event::TcpConnectionFails => {
+            Event::TcpConnectionFails(failure) => {
                 out.push(Action::DropTcp);
                 self.stop_timer(Timer::Hold, out);
                 self.start_connect_retry(out);
-                self.change_state(State::Active, name, Reason::TcpConnectionFails, out);
+                self.change_state(State::Active, name, Reason::TcpConnectionFails(failure), out);
             }
             // Event 19: check the OPEN; an error turns it into event 22.
             Event::BGPOpen(open) => match self.accept_open(&open) {
@@ -71,7 +71,7 @@ impl Fsm {
             // Event 25 is among RFC 4271's "any other event" here: FSM Error (5/1) is sent,
             // but the record names the NOTIFICATION that ended the session.
             Event::NotifMsg(n) => self.fsm_error(name, Some(Reason::NotificationReceived(n)), out),
-            // Any other event (9, 11–13, 20, 26–28, ROUTE-REFRESH): FSM Error.
+            // Any other event (9, 11–13, 20, 26–29, ROUTE-REFRESH): FSM Error.
             _ => self.fsm_error(name, None, out),
         }
     }

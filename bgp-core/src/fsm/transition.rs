@@ -2,7 +2,7 @@
 //! [`super::Fsm`]'s single `change_state`, which builds a [`Transition`].
 
 use super::config::SessionId;
-use super::event::EventName;
+use super::event::{EventName, TcpFailure};
 use super::state::State;
 use crate::error::Notification;
 use serde::{Serialize, Serializer};
@@ -41,12 +41,16 @@ pub enum Reason {
     ConnectRetryTimerExpired,
     /// The HoldTimer expired (4/0 sent where a connection exists).
     HoldTimerExpired,
+    /// The SendHoldTimer expired (RFC 9687): the peer accepted no data for the SendHoldTime;
+    /// NOTIFICATION 8 was sent if it could be, and the connection closed.
+    SendHoldTimerExpired,
     /// The DelayOpenTimer expired; our OPEN went out.
     DelayOpenTimerExpired,
     /// The TCP connection is established.
     TcpEstablished,
-    /// The TCP connection failed or closed.
-    TcpConnectionFails,
+    /// The TCP connection failed or closed, and what is known of why (e.g. a read error
+    /// `ConnectionReset` after the peer's RST).
+    TcpConnectionFails(TcpFailure),
     /// A valid, acceptable OPEN was received.
     OpenReceived,
     /// A KEEPALIVE was received in OpenConfirm.
@@ -80,7 +84,8 @@ pub enum Reason {
 
 impl fmt::Display for Reason {
     /// Short kebab-case forms for traces, e.g. `hold-timer-expired`,
-    /// `notification-received 6/2 "maintenance"`, `notification-sent 2/2`.
+    /// `notification-received 6/2 "maintenance"`, `notification-sent 2/2`,
+    /// `tcp-read-error (connection reset)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let passive = |p: &bool| if *p { "-passive" } else { "" };
         match self {
@@ -92,9 +97,10 @@ impl fmt::Display for Reason {
             Reason::AutomaticStop { subcode } => write!(f, "automatic-stop 6/{subcode}"),
             Reason::ConnectRetryTimerExpired => f.write_str("connect-retry-timer-expired"),
             Reason::HoldTimerExpired => f.write_str("hold-timer-expired"),
+            Reason::SendHoldTimerExpired => f.write_str("send-hold-timer-expired"),
             Reason::DelayOpenTimerExpired => f.write_str("delay-open-timer-expired"),
             Reason::TcpEstablished => f.write_str("tcp-established"),
-            Reason::TcpConnectionFails => f.write_str("tcp-connection-fails"),
+            Reason::TcpConnectionFails(failure) => write!(f, "{failure}"),
             Reason::OpenReceived => f.write_str("open-received"),
             Reason::KeepaliveReceived => f.write_str("keepalive-received"),
             Reason::NotificationReceived(n) => {

@@ -18,6 +18,7 @@ mod update_to;
 
 use crate::context::SessionContext;
 use crate::error::BgpError;
+use crate::framer::Frame;
 use crate::message::Message;
 use crate::update::UpdateView;
 use bytes::Bytes;
@@ -89,7 +90,16 @@ pub fn error_to_json(e: &BgpError) -> Map<String, Value> {
 /// object followed by whatever could still be decoded (treat-as-withdraw, attribute discard).
 /// Also returns the error, if any.
 pub fn frame_to_json(frame: Bytes, ctx: &SessionContext) -> (Value, Option<BgpError>) {
-    let (msg, error) = Message::decode_with_error(frame, ctx);
+    decoded_to_json(Message::decode_with_error(frame, ctx), ctx)
+}
+
+/// [`frame_to_json`] for a [`Frame`] from the framer, whose header is already checked.
+pub fn checked_frame_to_json(frame: Frame, ctx: &SessionContext) -> (Value, Option<BgpError>) {
+    decoded_to_json(Message::from_frame(frame, ctx), ctx)
+}
+
+fn decoded_to_json(decoded: (Option<Message>, Option<BgpError>), ctx: &SessionContext) -> (Value, Option<BgpError>) {
+    let (msg, error) = decoded;
     let mut out = error.as_ref().map(error_to_json).unwrap_or_default();
     if let Some(m) = &msg {
         out.extend(message_to_map(m, ctx));

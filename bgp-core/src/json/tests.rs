@@ -191,6 +191,16 @@ fn a_shutdown_notification_shows_its_message() {
 }
 
 #[test]
+fn send_hold_timer_expired_is_named_in_json_and_display() {
+    // RFC 9687: error code 8.
+    let n = Notification::new(8, 0);
+    let v = round_trip(&Message::Notification(n.clone()), &SessionContext::default());
+    assert_eq!(v["code-name"], json!("Send Hold Timer Expired"));
+    assert_eq!(v["subcode-name"], json!("Unspecific"));
+    assert_eq!(n.to_string(), "8/0 Send Hold Timer Expired / Unspecific");
+}
+
+#[test]
 fn a_bad_field_is_named_in_the_error() {
     let v = json!({"type": "update", "attributes": {"med": "high"}});
     let e = message_from_json(&v, &SessionContext::default())

@@ -7,12 +7,15 @@
 //!   [`SessionEvent`]s it reports.
 //! - [`transport`]: [`Connector`]s ([`TcpConnector`] with TCP-MD5 and GTSM) and streams.
 //! - [`listener`]: a shared listening socket that hands connections to sessions by peer.
-//! - [`writer`]: the coalescing writer with its bounded queue (back-pressure per session).
+//! - [`writer`]: the [`writer::Outbox`] of encoded messages, written coalesced whenever the
+//!   socket takes data, with its high-water mark (back-pressure per session).
 //! - `sockopt`: the one audited `unsafe` module, `TCP_MD5SIG` and GTSM socket options.
 //!
 //! One task per session, nothing shared between sessions but the listener's routing table:
-//! a slow or stuck peer fills only its own bounded queue, so it never delays the others,
-//! and memory per session stays bounded (the write queue, one read buffer, the event queue).
+//! a slow or stuck peer fills only its own outbox, so it never delays the others, and memory
+//! per session stays bounded (the outbox, one read buffer, the event queue). Within a
+//! session nothing waits on the socket: a peer that stops reading stops neither the reader
+//! nor the timers, and the SendHoldTimer (RFC 9687) drops it.
 
 pub mod handle;
 pub mod listener;

@@ -1,19 +1,28 @@
 //! The session driver: one tokio task per session that moves bytes and timers for the
 //! sans-IO [`Fsm`] and carries out its actions. It reads with the length-checked framer,
-//! writes through a coalescing, bounded queue, and reports [`SessionEvent`]s.
+//! writes from an [`Outbox`] whenever the socket takes data, and reports [`SessionEvent`]s.
+//!
+//! Nothing in the task waits on the peer's socket: reading, writing, timers, commands and
+//! accepted connections are branches of one `select!`. A peer that stops reading (a full
+//! socket) therefore never stops the reader or the timers — its KEEPALIVEs keep restarting
+//! the HoldTimer, and the SendHoldTimer (RFC 9687), restarted whenever the socket takes
+//! data, ends a connection that takes none for the SendHoldTime. While the outbox holds
+//! more than [`super::writer::HIGH_WATER`] octets the task takes no commands, so the
+//! owner's `send` waits: back-pressure on this session alone.
 
 use super::handle::{Command, SessionEvent, SessionHandle};
 use super::transport::{BoxStream, ConnectFuture, Connector};
-use super::writer::{spawn_writer, WriteQueue};
+use super::writer::{Outbox, CLOSE_GRACE};
 use crate::framer;
-use crate::fsm::{Action, Event, Fsm, SessionConfig, State, Timer};
+use crate::fsm::{Action, Event, Fsm, SessionConfig, State, TcpFailure, Timer};
 use crate::message::{Message, RouteRefresh};
 use bytes::BytesMut;
+use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::io::{AsyncReadExt, ReadHalf};
+use tokio::io::{AsyncReadExt, ReadHalf, WriteHalf};
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 /// Events buffered towards the owner before the session stops reading (back-pressure).
 pub const EVENT_QUEUE: usize = 1024;
@@ -37,10 +46,47 @@ impl Default for DriverOptions {
     }
 }
 
+/// One TCP connection: its two halves, the read buffer and the outbox.
 struct Conn {
     read: ReadHalf<BoxStream>,
+    write: WriteHalf<BoxStream>,
     buf: BytesMut,
-    write: WriteQueue,
+    out: Outbox,
+}
+
+impl Conn {
+    fn new(s: BoxStream) -> Self {
+        let (read, write) = tokio::io::split(s);
+        Conn {
+            read,
+            write,
+            buf: BytesMut::with_capacity(64 * 1024),
+            out: Outbox::new(),
+        }
+    }
+
+    /// Closes the connection in the background: what is still queued (e.g. a NOTIFICATION)
+    /// is written if the peer takes it within [`CLOSE_GRACE`], then the connection is shut
+    /// down and closed either way.
+    fn close(self, session: &str) {
+        let Conn {
+            read,
+            mut write,
+            mut out,
+            ..
+        } = self;
+        drop(read);
+        let session = session.to_owned();
+        tokio::spawn(async move {
+            match tokio::time::timeout(CLOSE_GRACE, out.flush_and_close(&mut write)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => debug!(%session, error = %e, "connection closed with a write error"),
+                Err(_) => {
+                    info!(%session, unwritten = out.pending(), "peer took nothing more; connection closed with data unwritten")
+                }
+            }
+        });
+    }
 }
 
 struct Driver {
@@ -50,7 +96,7 @@ struct Driver {
     incoming: mpsc::Receiver<BoxStream>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<SessionEvent>,
-    timers: [Option<Instant>; 5],
+    timers: [Option<Instant>; Timer::COUNT],
     restart_at: Option<Instant>,
     stopped_by_operator: bool,
     connecting: Option<ConnectFuture>,
@@ -74,7 +120,7 @@ pub fn spawn_session(
         incoming,
         commands: cmd_rx,
         events: ev_tx,
-        timers: [None; 5],
+        timers: [None; Timer::COUNT],
         restart_at: None,
         stopped_by_operator: false,
         connecting: None,
@@ -95,14 +141,21 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-async fn read_some(conn: &mut Option<Conn>) -> std::io::Result<usize> {
-    match conn {
-        Some(c) => {
-            if c.buf.capacity() - c.buf.len() < 4096 {
-                c.buf.reserve(64 * 1024);
+async fn read_some(r: Option<(&mut ReadHalf<BoxStream>, &mut BytesMut)>) -> io::Result<usize> {
+    match r {
+        Some((read, buf)) => {
+            if buf.capacity() - buf.len() < 4096 {
+                buf.reserve(64 * 1024);
             }
-            c.read.read_buf(&mut c.buf).await
+            read.read_buf(buf).await
         }
+        None => std::future::pending().await,
+    }
+}
+
+async fn write_some(w: Option<(&mut Outbox, &mut WriteHalf<BoxStream>)>) -> io::Result<usize> {
+    match w {
+        Some((out, write)) => out.write_some(write).await,
         None => std::future::pending().await,
     }
 }
@@ -119,6 +172,7 @@ enum Wake {
     Incoming(Option<BoxStream>),
     Connected(std::io::Result<BoxStream>),
     Read(std::io::Result<usize>),
+    Wrote(std::io::Result<usize>),
     Timer,
 }
 
@@ -137,11 +191,21 @@ impl Driver {
                 .chain(self.restart_at.iter())
                 .min()
                 .copied();
+            // Commands wait while the peer has not taken what is queued (back-pressure).
+            let take_commands = self.conn.as_ref().is_none_or(|c| c.out.has_room());
+            let (reading, writing) = match self.conn.as_mut() {
+                Some(c) => (
+                    Some((&mut c.read, &mut c.buf)),
+                    (!c.out.is_empty()).then_some((&mut c.out, &mut c.write)),
+                ),
+                None => (None, None),
+            };
             let wake = tokio::select! {
-                c = self.commands.recv() => Wake::Command(c),
+                c = self.commands.recv(), if take_commands => Wake::Command(c),
                 s = self.incoming.recv(), if incoming_open => Wake::Incoming(s),
                 r = connect_done(&mut self.connecting) => Wake::Connected(r),
-                r = read_some(&mut self.conn) => Wake::Read(r),
+                r = read_some(reading) => Wake::Read(r),
+                r = write_some(writing) => Wake::Wrote(r),
                 _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => Wake::Timer,
             };
             match wake {
@@ -153,34 +217,48 @@ impl Driver {
                     self.connecting = None;
                     match r {
                         Ok(s) => {
-                            self.attach(s);
+                            self.conn = Some(Conn::new(s));
                             self.feed(Event::Tcp_CR_Acked).await;
                         }
                         Err(e) => {
                             let _ = self.events.send(SessionEvent::ConnectFailed(e.to_string())).await;
-                            self.feed(Event::TcpConnectionFails).await;
+                            self.feed(Event::tcp_closed()).await;
                         }
                     }
                 }
-                Wake::Read(Ok(0)) | Wake::Read(Err(_)) => {
-                    self.conn = None;
-                    self.feed(Event::TcpConnectionFails).await;
-                }
+                Wake::Read(Ok(0)) => self.connection_failed(TcpFailure::Closed).await,
                 Wake::Read(Ok(_)) => self.frames().await,
+                Wake::Read(Err(e)) => {
+                    info!(session = %self.fsm.config().session, error = %e, "read from the peer failed");
+                    self.connection_failed(TcpFailure::Read(e.kind())).await;
+                }
+                Wake::Wrote(Ok(_)) => {
+                    let actions = self.fsm.data_sent();
+                    self.apply(actions).await;
+                }
+                Wake::Wrote(Err(e)) => {
+                    info!(session = %self.fsm.config().session, error = %e, "write to the peer failed");
+                    self.connection_failed(TcpFailure::Write(e.kind())).await;
+                }
                 Wake::Timer => self.timers_due().await,
             }
         }
-        self.conn = None;
+        self.drop_connection();
     }
 
-    fn attach(&mut self, s: BoxStream) {
-        let (read, write) = tokio::io::split(s);
-        let (queue, _task) = spawn_writer(write);
-        self.conn = Some(Conn {
-            read,
-            buf: BytesMut::with_capacity(64 * 1024),
-            write: queue,
-        });
+    /// The connection is gone (closed or failed): forget it without writing more, and feed
+    /// TcpConnectionFails with what is known.
+    async fn connection_failed(&mut self, failure: TcpFailure) {
+        self.conn = None;
+        self.feed(Event::TcpConnectionFails(failure)).await;
+    }
+
+    /// Closes the connection, if any, writing what is queued first (bounded by
+    /// [`CLOSE_GRACE`]).
+    fn drop_connection(&mut self) {
+        if let Some(c) = self.conn.take() {
+            c.close(self.fsm.config().session.as_str());
+        }
     }
 
     async fn accept(&mut self, s: BoxStream) {
@@ -192,7 +270,7 @@ impl Driver {
             return;
         }
         self.connecting = None;
-        self.attach(s);
+        self.conn = Some(Conn::new(s));
         self.feed(Event::TcpConnectionConfirmed).await;
     }
 
@@ -202,7 +280,7 @@ impl Driver {
             let max = self.fsm.rx_context().max_message_len();
             match framer::try_parse(&mut conn.buf, max) {
                 Ok(Some(frame)) => {
-                    let actions = self.fsm.handle_frame(now_ms(), frame.bytes);
+                    let actions = self.fsm.handle_frame(now_ms(), frame);
                     self.apply(actions).await;
                 }
                 Ok(None) => return,
@@ -250,12 +328,9 @@ impl Driver {
                     warn!(session = %self.fsm.config().session.as_str(), "UPDATEs dropped: session not Established");
                     return;
                 }
-                let Some(conn) = self.conn.as_ref() else { return };
-                let queue = conn.write.clone();
+                let Some(conn) = self.conn.as_mut() else { return };
                 for m in msgs {
-                    if queue.send(m).await.is_err() {
-                        return;
-                    }
+                    conn.out.push(m);
                 }
                 let actions = self.fsm.update_sent();
                 self.apply(actions).await;
@@ -274,11 +349,9 @@ impl Driver {
 
     async fn send(&mut self, m: Message) {
         let ctx = self.fsm.tx_context();
-        let Some(conn) = self.conn.as_ref() else { return };
+        let Some(conn) = self.conn.as_mut() else { return };
         match m.to_bytes(&ctx) {
-            Ok(b) => {
-                let _ = conn.write.send(b).await;
-            }
+            Ok(b) => conn.out.push(b),
             Err(e) => warn!(error = %e, "message not sent"),
         }
         if let Message::Notification(n) = m {
@@ -303,8 +376,7 @@ impl Driver {
                 Action::StopTimer(timer) => self.timers[timer.index()] = None,
                 Action::DropTcp => {
                     self.connecting = None;
-                    // Dropping the queue lets the writer flush what was sent, then close.
-                    self.conn = None;
+                    self.drop_connection();
                 }
                 Action::ReleaseResources { delete_routes } => {
                     let _ = self.events.send(SessionEvent::Down { delete_routes }).await;

@@ -4,7 +4,8 @@ use super::context::ContextArgs;
 use super::hexinput::{parse_line, Line};
 use super::input::read_all;
 use super::{status, EXIT_USAGE};
-use bgp_core::json::{error_to_json, frame_to_json};
+use bgp_core::error::BgpError;
+use bgp_core::json::{checked_frame_to_json, error_to_json, frame_to_json};
 use bgp_core::{framer, SessionContext};
 use bytes::{Bytes, BytesMut};
 use clap::Args;
@@ -72,9 +73,9 @@ fn write_line(out: &mut impl Write, v: &Value) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// Decodes one frame and writes its line; true when it had an error.
-fn decode_frame(frame: Bytes, ctx: &SessionContext, out: &mut impl Write) -> std::io::Result<bool> {
-    let (v, error) = frame_to_json(frame, ctx);
+/// Writes the line of one decoded frame; true when it had an error.
+fn write_decoded(decoded: (Value, Option<BgpError>), out: &mut impl Write) -> std::io::Result<bool> {
+    let (v, error) = decoded;
     if let Some(e) = &error {
         tracing::debug!(error = %e, "message did not decode cleanly");
     }
@@ -88,7 +89,7 @@ fn decode_lines(text: &str, ctx: &SessionContext, out: &mut impl Write) -> std::
     for (i, line) in text.lines().enumerate() {
         match parse_line(line) {
             Ok(Line::Skip) => {}
-            Ok(Line::Message(bytes)) => failed |= decode_frame(Bytes::from(bytes), ctx, out)?,
+            Ok(Line::Message(bytes)) => failed |= write_decoded(frame_to_json(Bytes::from(bytes), ctx), out)?,
             Err(e) => {
                 failed = true;
                 write_line(out, &json!({"error": {"message": format!("line {}: {e}", i + 1)}}))?;
@@ -105,7 +106,7 @@ fn decode_stream(input: Vec<u8>, ctx: &SessionContext, out: &mut impl Write) -> 
     let mut failed = false;
     while !buf.is_empty() {
         match framer::try_parse(&mut buf, ctx.max_message_len()) {
-            Ok(Some(frame)) => failed |= decode_frame(frame.bytes, ctx, out)?,
+            Ok(Some(frame)) => failed |= write_decoded(checked_frame_to_json(frame, ctx), out)?,
             Ok(None) => {
                 let msg = format!("truncated message at the end of the input: {} octets left", buf.len());
                 write_line(out, &json!({"error": {"message": msg}}))?;

@@ -5,9 +5,9 @@
 //! FSM refuses (the hold time), and the ROA file, read and parsed. Each problem names the
 //! field and the fix. Nothing is bound or spawned here.
 
+use super::client_session::fsm_config;
 use super::options::RuntimeOptions;
 use super::roas::{self, LoadedRoas};
-use super::spawn::fsm_config;
 use crate::config::{err, ConfigError, RouteServerConfig, MAX_SESSIONS};
 use crate::session::SessionConfig;
 use std::collections::HashSet;

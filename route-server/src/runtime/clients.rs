@@ -3,14 +3,15 @@
 //! [`RouteServerHandle::remove_client`] sends each of its sessions a Cease, withdraws its
 //! routes from everyone and forgets it.
 
+use super::client_session;
 use super::handle::{RouteServerHandle, RuntimeError};
 use super::options::Transport;
-use super::spawn::{forward, fsm_config, pump};
+use super::spawn::{forward, pump};
 use super::table::Slot;
 use crate::config::{ClientConfig, RouteServerConfig};
 use crate::session::SessionId;
 use bgp_core::fsm::{Cease, State};
-use bgp_core::speaker::{self, Command, DriverOptions, Listener, NoConnector};
+use bgp_core::speaker::{Command, Listener};
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -140,12 +141,7 @@ impl RouteServerHandle {
             })?
         };
         let opts = self.run(|t| t.opts.clone()).await?;
-        let fsm = fsm_config(&self.parts.config, &p.session, &p.name, &opts);
-        let driver = DriverOptions {
-            start: true,
-            restart_after: Some(opts.reconnect_after),
-        };
-        let handle = speaker::spawn_session(fsm, Box::new(NoConnector), incoming, driver);
+        let handle = client_session::spawn(&self.parts.config, &p.session, &p.name, &opts, incoming);
         let (out_tx, out_rx) = mpsc::channel::<Vec<Bytes>>(opts.output_queue.max(1));
         let commands = handle.commands.clone();
         let name = p.name.clone();

@@ -18,12 +18,15 @@
 //! - `spawn`: [`start`] / [`start_checked`]: listeners, sessions, event pumps, output
 //!   forwarders, the table task, the ROA file watcher.
 //! - `roas`: the ROA file read again on change or on request, applied live.
+//! - [`client_session`]: how one client session runs (passive, damping of a flapping
+//!   client's reconnects, following OpenBGPD).
 //! - `table`: the table task: events into the engine, output out, max-prefix shutdowns.
 //! - [`handle`]: [`RouteServerHandle`], the queries, registry changes and shutdown.
 //! - `clients`: clients added and removed while running.
 //! - [`view`]: the JSON shapes of sessions, routes and verdicts.
 
 mod check;
+pub mod client_session;
 mod clients;
 pub mod handle;
 pub mod options;

@@ -28,7 +28,9 @@ pub struct RuntimeOptions {
     /// Hold time offered to clients (default 90 s).
     pub hold_time: u16,
     /// After a session fell to Idle (connection lost, error), listen again after this long
-    /// (default 1 s). Max-prefix shutdowns follow the client's `restart_after_secs` instead.
+    /// (default 1 s, in whole seconds): the first IdleHoldTime of the session's damping, which
+    /// doubles while the client keeps flapping ([`super::client_session`]). Max-prefix
+    /// shutdowns follow the client's `restart_after_secs` instead.
     pub reconnect_after: Duration,
     /// Events buffered between all sessions and the table task (default 4096).
     pub event_queue: usize,

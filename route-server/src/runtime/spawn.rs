@@ -3,16 +3,16 @@
 //! session, the table task and the ROA file watcher.
 
 use super::check::{check, CheckedConfig, PlannedSession};
+use super::client_session;
 use super::handle::{RouteServerHandle, RuntimeError};
 use super::options::RuntimeOptions;
 use super::roas;
 use super::table::{self, Slot, Table};
 use crate::config::RouteServerConfig;
 use crate::server::RouteServer;
-use crate::session::{SessionConfig, SessionId};
-use bgp_core::capability::AddPathMode;
-use bgp_core::fsm::{PeerAs, SessionConfig as FsmConfig, State};
-use bgp_core::speaker::{self, Command, DriverOptions, Listener, NoConnector, SessionEvent};
+use crate::session::SessionId;
+use bgp_core::fsm::State;
+use bgp_core::speaker::{Command, Listener, SessionEvent};
 use bytes::Bytes;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
@@ -20,17 +20,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tracing::info;
-
-pub(crate) fn fsm_config(rs: &RouteServerConfig, s: &SessionConfig, name: &str, opts: &RuntimeOptions) -> FsmConfig {
-    let mut c = FsmConfig::new(name, rs.asn, PeerAs::Exact(s.asn), rs.router_id);
-    c.passive = true;
-    c.hold_time = opts.hold_time;
-    c.families.clone_from(&s.families);
-    if s.add_path {
-        c.add_path = s.families.iter().map(|f| (*f, AddPathMode::Send)).collect();
-    }
-    c
-}
 
 /// Starts the route server of `config`: [`check`]s it (the first problem found ends the
 /// start with [`RuntimeError::Config`]), then [`start_checked`].
@@ -77,13 +66,8 @@ pub async fn start_checked(checked: CheckedConfig) -> Result<RouteServerHandle, 
             .register(peer, s.md5_key.as_deref())
             .map_err(|e| RuntimeError::Io(format!("cannot set up session {} on {listen}: {e}", s.address)))?;
         let name = format!("{}@{}", s.name, s.address);
-        let fsm = fsm_config(&config, &s, &name, &opts);
+        let handle = client_session::spawn(&config, &s, &name, &opts, incoming);
         let id = rs.add_session(s).map_err(|e| RuntimeError::Config(e.to_string()))?;
-        let driver = DriverOptions {
-            start: true,
-            restart_after: Some(opts.reconnect_after),
-        };
-        let handle = speaker::spawn_session(fsm, Box::new(NoConnector), incoming, driver);
         let (out_tx, out_rx) = mpsc::channel::<Vec<Bytes>>(opts.output_queue.max(1));
         tasks.push(tokio::spawn(forward(out_rx, handle.commands.clone())));
         tasks.push(tokio::spawn(pump(id, handle.events, ev_tx.clone())));

@@ -211,7 +211,7 @@ impl Peer {
             }
             SessionEvent::Transition(t) => match t.reason {
                 Reason::NotificationReceived(n) => self.received.push(n),
-                Reason::TcpConnectionFails => self.connections_lost += 1,
+                Reason::TcpConnectionFails(_) => self.connections_lost += 1,
                 _ => {}
             },
             SessionEvent::Down { .. } => self.routes.clear(),
