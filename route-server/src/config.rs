@@ -259,6 +259,12 @@ impl RouteServerConfig {
                 ));
             }
         }
+        self.validate_clients(&mut out);
+        out
+    }
+
+    /// The clients' problems: names, ASNs, addresses, limits and keys.
+    fn validate_clients(&self, out: &mut Vec<ConfigError>) {
         let mut names = HashSet::new();
         let mut addresses = HashSet::new();
         for (i, c) in self.clients.iter().enumerate() {
@@ -322,7 +328,6 @@ impl RouteServerConfig {
                 ));
             }
         }
-        out
     }
 
     /// The sessions the clients describe: one per client address, with the family of the

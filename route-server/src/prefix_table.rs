@@ -9,7 +9,7 @@ use crate::prefix::RoutePrefix;
 
 /// The table of one family.
 #[derive(Debug)]
-pub struct Table<P: RoutePrefix> {
+pub struct PrefixTable<P: RoutePrefix> {
     index: FxHashMap<P, u32>,
     prefixes: Vec<P>,
     slots: Vec<Slot>,
@@ -19,9 +19,9 @@ pub struct Table<P: RoutePrefix> {
     pending: bool,
 }
 
-impl<P: RoutePrefix> Default for Table<P> {
+impl<P: RoutePrefix> Default for PrefixTable<P> {
     fn default() -> Self {
-        Table {
+        PrefixTable {
             index: FxHashMap::default(),
             prefixes: Vec::new(),
             slots: Vec::new(),
@@ -32,7 +32,7 @@ impl<P: RoutePrefix> Default for Table<P> {
     }
 }
 
-impl<P: RoutePrefix> Table<P> {
+impl<P: RoutePrefix> PrefixTable<P> {
     /// The index of `prefix` (already normalized), creating it. Indices are never reused, so
     /// per-client bits stay meaningful while a client has not yet been sent a withdrawal.
     #[inline]

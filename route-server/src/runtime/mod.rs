@@ -14,7 +14,7 @@
 //! - [`options`]: [`RuntimeOptions`] and [`Transport`] (listen address and peer address per
 //!   session, for labs where clients share an address such as `::1`).
 //! - `spawn`: [`start`]: listeners, sessions, event pumps, output forwarders, the table task.
-//! - `table`: the table task: events into the engine, output out, max-prefix shutdowns.
+//! - `table_task`: the table task: events into the engine, output out, max-prefix shutdowns.
 //! - [`handle`]: [`RouteServerHandle`], the queries, registry changes and shutdown.
 //! - `clients`: clients added and removed while running.
 //! - [`view`]: the JSON shapes of sessions, routes and verdicts.
@@ -23,7 +23,7 @@ mod clients;
 pub mod handle;
 pub mod options;
 mod spawn;
-mod table;
+mod table_task;
 pub mod view;
 
 pub use handle::{RouteServerHandle, RuntimeError};

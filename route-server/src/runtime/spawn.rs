@@ -4,7 +4,7 @@
 
 use super::handle::{RouteServerHandle, RuntimeError};
 use super::options::RuntimeOptions;
-use super::table::{self, Slot, Table};
+use super::table_task::{self, Slot, Table};
 use crate::config::RouteServerConfig;
 use crate::server::RouteServer;
 use crate::session::{SessionConfig, SessionId};
@@ -119,9 +119,9 @@ pub async fn start(config: &RouteServerConfig, opts: RuntimeOptions) -> Result<R
         });
     }
     let bound: Vec<(SocketAddr, SocketAddr)> = listeners.iter().map(|(k, l)| (*k, l.local_addr())).collect();
-    let (job_tx, job_rx) = mpsc::channel::<table::Job>(64);
+    let (job_tx, job_rx) = mpsc::channel::<table_task::Job>(64);
     let table = Table { rs, slots, opts };
-    let table_task = tokio::spawn(table::run(table, ev_rx, job_rx));
+    let table_task = tokio::spawn(table_task::run(table, ev_rx, job_rx));
     Ok(RouteServerHandle::new(
         job_tx,
         Arc::new(super::handle::Parts {

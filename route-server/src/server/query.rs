@@ -4,7 +4,6 @@
 
 use super::{EngineError, FamilyTable, RouteServer};
 use crate::arena::Candidate;
-use crate::best::Selector;
 use crate::reason::RejectReason;
 use crate::session::{Counters, SessionConfig, SessionId, SessionState};
 use bgp_core::attr::PathAttribute;
@@ -132,14 +131,6 @@ impl RouteServer {
         Ok(out)
     }
 
-    fn selector(&self) -> Selector<'_> {
-        Selector {
-            attrs: &self.attrs,
-            sessions: &self.sessions,
-            always_compare_med: self.export.always_compare_med,
-        }
-    }
-
     /// What the client of session `id` should hold now (computed, not the record of what was
     /// sent): per prefix the best path for it, or every allowed path under ADD-PATH.
     pub fn adj_rib_out(&self, id: SessionId) -> Result<Vec<Route>, EngineError> {
@@ -177,7 +168,7 @@ impl RouteServer {
                 }
             };
             if add_path {
-                for c in cands.iter().filter(|c| sel.allowed(c, target)) {
+                for c in cands.iter().filter(|c| sel.filter.allows(c, target)) {
                     push(c, self.path_ids.get(&(c.session, c.path_id)).copied().unwrap_or(0));
                 }
             } else if let Some(b) = sel.best(cands, target) {
@@ -212,7 +203,7 @@ impl RouteServer {
                     .filter(|(_, s)| s.state == SessionState::Up && s.carries(P::INDEX))
                     .filter(|(_, s)| {
                         if s.add_path_out(P::FAMILY) {
-                            sel.allowed(c, s)
+                            sel.filter.allows(c, s)
                         } else {
                             sel.best(cands, s)
                                 .is_some_and(|b| b.session == c.session && b.path_id == c.path_id)
