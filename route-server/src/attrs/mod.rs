@@ -63,8 +63,9 @@ pub struct AttrSet {
     refs: u32,
     /// Decoded summary.
     pub info: AttrInfo,
-    /// The attributes as sent to clients: control communities removed, LOCAL_PREF removed,
-    /// Partial set on unknown optional transitive attributes, everything else unchanged.
+    /// The attributes as sent to clients ([`crate::export::rewrite`]): control communities,
+    /// LOCAL_PREF and unknown optional non-transitive attributes removed, Partial set on
+    /// unknown optional transitive ones, everything else unchanged.
     pub export: Vec<PathAttribute>,
     /// The MP_REACH_NLRI next hop (for IPv6, or IPv4 with an IPv6 next hop).
     pub mp_next_hop: NextHop,

@@ -3,15 +3,15 @@
 //! per-client form for clients without 4-octet AS support.
 
 use super::control::{is_control_community, is_control_large_community};
-use bgp_core::attr::{AttrValue, NextHop, PathAttribute};
+use bgp_core::attr::{flags, AttrValue, NextHop, PathAttribute};
 use bgp_core::{Family, SessionContext};
 use std::borrow::Cow;
 
 /// The attributes as sent: LOCAL_PREF removed (never sent to external peers, RFC 4271
 /// §5.1.5), standard communities `0:x` and `RS:x` removed, large communities `RS:0:x` and
-/// `RS:1:x` removed, an emptied COMMUNITIES / LARGE_COMMUNITY attribute dropped, Partial set
-/// on unknown optional transitive attributes; the rest (AS_PATH, NEXT_HOP, MED, other
-/// communities, unknown attributes) unchanged. `mp_next_hop` is MP_REACH_NLRI's next hop
+/// `RS:1:x` removed, an emptied COMMUNITIES / LARGE_COMMUNITY attribute dropped, unknown
+/// optional non-transitive attributes dropped and Partial set on unknown optional transitive
+/// ones (RFC 4271 §5, §9); the rest (AS_PATH, NEXT_HOP, MED, other communities) unchanged. `mp_next_hop` is MP_REACH_NLRI's next hop
 /// (an empty `Other` when the route came without one).
 pub(crate) fn attributes_as_sent(
     mut attrs: Vec<PathAttribute>,
@@ -30,6 +30,9 @@ pub(crate) fn attributes_as_sent(
             ls.retain(|l| !is_control_large_community(l, rs));
             !ls.is_empty()
         }
+        // RFC 4271 §5, §9: an unrecognized optional non-transitive attribute is quietly
+        // ignored and never passed along (it is kept in the route as received).
+        AttrValue::Unknown { .. } if a.flags & flags::TRANSITIVE == 0 => false,
         _ => {
             a.mark_partial_if_unknown_transitive();
             true
