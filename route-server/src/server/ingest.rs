@@ -110,6 +110,7 @@ impl RouteServer {
             tracing::info!(session = id.0, family = %mp.family, limit = mp.limit, "max-prefix exceeded; session taken down");
             self.take_down(id, SessionState::MaxPrefixDown);
         }
+        self.trim_sessions();
         Ok(out)
     }
 

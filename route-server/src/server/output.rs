@@ -26,12 +26,18 @@ struct Chunk {
     withdraw: Vec<(u32, u32)>,
     /// The path ids of one prefix under ADD-PATH.
     ids: Vec<u32>,
+    /// Prefixes the client holds from this chunk on (it held nothing of them before).
+    gained: Vec<u32>,
+    /// Prefixes the client no longer holds once this chunk is sent.
+    lost: Vec<u32>,
 }
 
 impl Chunk {
     fn clear(&mut self) {
         self.announce.clear();
         self.withdraw.clear();
+        self.gained.clear();
+        self.lost.clear();
     }
 }
 
@@ -86,6 +92,7 @@ impl RouteServer {
         let s = &mut self.sessions[id.0 as usize];
         s.counters.updates_out += out.len() as u64;
         s.counters.bytes_out += bytes as u64;
+        self.trim_sessions();
         Ok(out)
     }
 
@@ -114,6 +121,10 @@ impl RouteServer {
             n_announced += chunk.announce.len() as u64;
             let before = out.len();
             self.pack_chunk::<P>(sid, &mut builder, &mut chunk, out);
+            // Only now, with the withdrawals packed, may a prefix be forgotten.
+            let table = P::of_mut(&mut self.tables);
+            chunk.gained.iter().for_each(|&idx| table.announced_to(idx));
+            chunk.lost.iter().for_each(|&idx| table.withdrawn_from(idx));
             *bytes += out[before..].iter().map(Bytes::len).sum::<usize>();
             if *bytes >= max_bytes {
                 break;
@@ -158,11 +169,15 @@ impl RouteServer {
                 match sel.best(cands, target) {
                     Some(b) => {
                         chunk.announce.push((b.attr, idx, 0));
-                        fo.announced.set(idx);
+                        if !fo.announced.get(idx) {
+                            fo.announced.set(idx);
+                            chunk.gained.push(idx);
+                        }
                     }
                     None if fo.announced.get(idx) => {
                         chunk.withdraw.push((idx, 0));
                         fo.announced.clear(idx);
+                        chunk.lost.push(idx);
                     }
                     None => {}
                 }
@@ -178,9 +193,14 @@ impl RouteServer {
                 chunk.ids.push(pid);
                 chunk.announce.push((c.attr, idx, pid));
             }
-            let old = fo.paths.remove(&idx).unwrap_or_default();
-            for pid in old.iter().filter(|p| !chunk.ids.contains(p)) {
+            let old = fo.paths.remove(&idx);
+            for pid in old.iter().flatten().filter(|p| !chunk.ids.contains(p)) {
                 chunk.withdraw.push((idx, *pid));
+            }
+            match (old.is_some(), chunk.ids.is_empty()) {
+                (false, false) => chunk.gained.push(idx),
+                (true, true) => chunk.lost.push(idx),
+                _ => {}
             }
             if !chunk.ids.is_empty() {
                 fo.paths.insert(idx, chunk.ids.clone());

@@ -53,7 +53,7 @@ impl RouteServer {
     }
 
     fn reevaluate_family<P: FamilyTable>(&mut self, affected: impl Fn(&AttrInfo) -> bool) {
-        let count = P::of(&self.tables).prefix_count();
+        let count = P::of(&self.tables).index_bound();
         for idx in 0..count {
             let Some(prefix) = P::of(&self.tables).prefix(idx) else {
                 continue;

@@ -59,7 +59,7 @@ impl RouteServer {
         if self.session(id)?.state == SessionState::Up {
             self.take_down(id, SessionState::Down);
         }
-        let counts = [self.tables.v4.prefix_count(), self.tables.v6.prefix_count()];
+        let counts = [self.tables.v4.index_bound(), self.tables.v6.index_bound()];
         let s = &mut self.sessions[id.0 as usize];
         s.state = SessionState::Up;
         s.ctx = ctx;
@@ -96,7 +96,7 @@ impl RouteServer {
         if self.session(id)?.state != SessionState::Up {
             return Err(EngineError::SessionNotUp(id));
         }
-        let counts = [self.tables.v4.prefix_count(), self.tables.v6.prefix_count()];
+        let counts = [self.tables.v4.index_bound(), self.tables.v6.index_bound()];
         let s = &mut self.sessions[id.0 as usize];
         let carries = [s.carries(0), s.carries(1)];
         for (i, fo) in s.out.iter_mut().enumerate() {
@@ -115,9 +115,9 @@ impl RouteServer {
         let was_up = s.state == SessionState::Up;
         s.state = state;
         s.builder = None;
-        for fo in &mut s.out {
-            fo.reset();
-        }
+        let [v4, v6] = &mut s.out;
+        forget_sent(v4, &mut self.tables.v4);
+        forget_sent(v6, &mut self.tables.v6);
         if was_up {
             s.counters.downs += 1;
         }
@@ -126,8 +126,33 @@ impl RouteServer {
         remove_session_routes(&mut t.v4, attrs, sid);
         remove_session_routes(&mut t.v6, attrs, sid);
         self.path_ids.retain(|(s, _), _| *s != sid);
+        self.trim_sessions();
         tracing::debug!(session = sid, ?state, "session down; its routes are withdrawn");
     }
+
+    /// After a table's index range shrank (prefixes forgotten at its end), shrinks every
+    /// session's per-prefix state of that family to the new range.
+    pub(crate) fn trim_sessions(&mut self) {
+        let shrunk = [self.tables.v4.take_shrunk(), self.tables.v6.take_shrunk()];
+        let bounds = [self.tables.v4.index_bound(), self.tables.v6.index_bound()];
+        for i in (0..2).filter(|&i| shrunk[i]) {
+            for fo in self.sessions.iter_mut().map(|s| &mut s.out[i]) {
+                fo.dirty.truncate(bounds[i]);
+                fo.announced.truncate(bounds[i]);
+                if fo.paths.len() * 4 <= fo.paths.capacity() {
+                    fo.paths.shrink_to(fo.paths.len() * 2);
+                }
+            }
+        }
+    }
+}
+
+/// Forgets what a session was sent in one family (its announced set and ADD-PATH map) and
+/// its pending work, telling the table which prefixes the session no longer holds.
+fn forget_sent<P: RoutePrefix>(fo: &mut FamilyOut, table: &mut PrefixTable<P>) {
+    fo.announced.ones().for_each(|idx| table.withdrawn_from(idx));
+    fo.paths.keys().for_each(|&idx| table.withdrawn_from(idx));
+    fo.reset();
 }
 
 fn remove_session_routes<P: RoutePrefix>(table: &mut PrefixTable<P>, attrs: &mut AttrStore, sid: u16) {
