@@ -1,6 +1,7 @@
 //! Candidate lists of all prefixes in one arena: blocks of 1, 2, 4, … candidates carved out
 //! of a single `Vec`, with an intrusive free list per block size. Adding a path to a prefix
-//! allocates nothing on the heap except when the arena itself grows.
+//! allocates nothing on the heap except when the arena itself grows; when most of it is
+//! free, the table compacts it ([`Arena::compact`]) so the memory returns.
 
 /// One path of one prefix: who sent it, its path identifier, its attribute set and the
 /// import verdict (0: accepted, else a [`crate::RejectReason`] code). 12 octets.
@@ -67,6 +68,10 @@ impl Slot {
 pub struct Arena {
     items: Vec<Candidate>,
     free: [u32; CLASSES],
+    /// Items in allocated blocks (whole blocks, used or not).
+    used: usize,
+    /// Blocks released since the last compaction.
+    releases: usize,
 }
 
 impl Default for Arena {
@@ -74,6 +79,8 @@ impl Default for Arena {
         Arena {
             items: Vec::new(),
             free: [NONE; CLASSES],
+            used: 0,
+            releases: 0,
         }
     }
 }
@@ -94,6 +101,7 @@ impl Arena {
     }
 
     fn alloc(&mut self, class: u8) -> u32 {
+        self.used += 1usize << class;
         let head = self.free[class as usize];
         if head != NONE {
             self.free[class as usize] = self.items[head as usize].attr;
@@ -106,6 +114,8 @@ impl Arena {
     }
 
     fn release(&mut self, start: u32, class: u8) {
+        self.used -= 1usize << class;
+        self.releases += 1;
         self.items[start as usize].attr = self.free[class as usize];
         self.free[class as usize] = start;
     }
@@ -146,6 +156,35 @@ impl Arena {
             *slot = Slot::default();
         }
         Some(c)
+    }
+
+    /// Whether it is time to [`Arena::compact`] an arena serving `slots` slots: at most a
+    /// quarter of the memory held is in allocated blocks, and either none is (compaction is
+    /// then free) or at least `slots / 4` blocks were released since the last compaction (so
+    /// its cost, a pass over the slots, is paid for by the releases).
+    pub fn is_sparse(&self, slots: usize) -> bool {
+        let cap = self.items.capacity();
+        cap > 0 && self.used * 4 <= cap && (self.used == 0 || self.releases >= slots / 4)
+    }
+
+    /// Moves the blocks of `slots` (every live slot of the arena) next to each other in a
+    /// new allocation of just their size, updating the slots, and drops the free lists.
+    pub fn compact<'a>(&mut self, slots: impl Iterator<Item = &'a mut Slot>) {
+        self.free = [NONE; CLASSES];
+        self.releases = 0;
+        if self.used == 0 {
+            // No slot has a block: nothing to move.
+            self.items = Vec::new();
+            return;
+        }
+        let mut items = Vec::with_capacity(self.used);
+        for slot in slots.filter(|s| s.class != NO_CLASS) {
+            let start = slot.start as usize;
+            let end = start + (1usize << slot.class);
+            slot.start = items.len() as u32;
+            items.extend_from_slice(self.items.get(start..end).unwrap_or(&[]));
+        }
+        self.items = items;
     }
 
     /// Heap bytes held (capacity, including free blocks).
@@ -189,5 +228,36 @@ mod tests {
         got.sort_unstable();
         assert_eq!(got, [10, 11, 12, 13, 14]);
         assert_eq!(a.get(&s2)[0].session, 100);
+    }
+
+    #[test]
+    fn compaction_keeps_every_list_and_gives_back_the_free_blocks() {
+        let mut a = Arena::default();
+        let mut slots = vec![Slot::default(); 100];
+        for (i, s) in slots.iter_mut().enumerate() {
+            for j in 0..=(i % 3) {
+                a.push(s, cand((i * 10 + j) as u16));
+            }
+        }
+        for s in slots.iter_mut().skip(2) {
+            while !s.is_empty() {
+                a.swap_remove(s, 0);
+            }
+        }
+        assert!(a.is_sparse(slots.len()));
+        let before = a.heap_bytes();
+        a.compact(slots.iter_mut());
+        assert!(a.heap_bytes() < before && !a.is_sparse(slots.len()));
+        assert_eq!(a.get(&slots[0]).iter().map(|c| c.session).collect::<Vec<_>>(), [0]);
+        assert_eq!(a.get(&slots[1]).iter().map(|c| c.session).collect::<Vec<_>>(), [10, 11]);
+        a.push(&mut slots[5], cand(7));
+        assert_eq!(a.get(&slots[5])[0].session, 7);
+        for s in slots.iter_mut() {
+            while !s.is_empty() {
+                a.swap_remove(s, 0);
+            }
+        }
+        a.compact(slots.iter_mut());
+        assert_eq!(a.heap_bytes(), 0, "an empty arena holds nothing");
     }
 }

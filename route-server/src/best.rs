@@ -1,42 +1,35 @@
-//! Best-path selection (RFC 4271 §9.1.2) among the candidates one client may receive, and the
-//! per-client export filter that decides which candidates those are (RFC 7947 §2.3.2: select
-//! per receiving client so that one client's export policy does not hide another's path).
+//! Best-path selection (RFC 4271 §9.1.2) among the paths one client may receive, as
+//! decided by the export filter ([`crate::export::filter`]): selection is per receiving
+//! client (RFC 7947 §2.3.2).
 
 use crate::arena::Candidate;
 use crate::attrs::{AttrInfo, AttrStore};
+use crate::export::filter::ExportFilter;
 use crate::session::Session;
 
 /// What selection for one receiving session needs.
 pub(crate) struct Selector<'a> {
-    pub attrs: &'a AttrStore,
-    pub sessions: &'a [Session],
+    /// The export filter, which also gives access to the attribute sets and sessions.
+    pub filter: ExportFilter<'a>,
     pub always_compare_med: bool,
 }
 
-impl Selector<'_> {
-    #[inline]
-    fn info(&self, c: &Candidate) -> Option<&AttrInfo> {
-        self.attrs.get(c.attr).map(|s| &s.info)
+impl<'a> Selector<'a> {
+    /// Selection over `sessions`' paths with attribute sets from `attrs`.
+    pub fn new(attrs: &'a AttrStore, sessions: &'a [Session], always_compare_med: bool) -> Self {
+        Selector {
+            filter: ExportFilter { attrs, sessions },
+            always_compare_med,
+        }
     }
 
-    /// Whether `c` may be exported to `target`: accepted, not from the same client, and
-    /// allowed by the route's NO_EXPORT / NO_ADVERTISE / announcement-control communities.
     #[inline]
-    pub fn allowed(&self, c: &Candidate, target: &Session) -> bool {
-        if !c.accepted() {
-            return false;
-        }
-        let Some(from) = self.sessions.get(c.session as usize) else {
-            return false;
-        };
-        if from.client == target.client {
-            return false;
-        }
-        self.info(c).is_some_and(|i| i.control.allows(target.config.asn))
+    fn info(&self, c: &Candidate) -> Option<&AttrInfo> {
+        self.filter.attrs.get(c.attr).map(|s| &s.info)
     }
 
     fn tie_key(&self, c: &Candidate) -> (u32, std::net::IpAddr, u32) {
-        let s = &self.sessions[c.session as usize];
+        let s = &self.filter.sessions[c.session as usize];
         (
             s.router_id.map(u32::from).unwrap_or(u32::MAX),
             s.config.address,
@@ -49,7 +42,7 @@ impl Selector<'_> {
         let mut count = 0;
         let mut only = None;
         let (mut lp, mut len, mut origin) = (0u32, u32::MAX, u8::MAX);
-        for c in cands.iter().filter(|c| self.allowed(c, target)) {
+        for c in cands.iter().filter(|c| self.filter.allows(c, target)) {
             count += 1;
             only = Some(*c);
             let Some(i) = self.info(c) else { continue };
@@ -65,7 +58,8 @@ impl Selector<'_> {
         }
         let stage = |c: &Candidate| -> Option<&AttrInfo> {
             let i = self.info(c)?;
-            (self.allowed(c, target) && i.local_pref == lp && i.path_len == len && i.origin == origin).then_some(i)
+            (self.filter.allows(c, target) && i.local_pref == lp && i.path_len == len && i.origin == origin)
+                .then_some(i)
         };
         // (d) MED: a route loses to one with a lower MED from the same neighbour AS (or from
         // any AS with always-compare). (e) all clients are eBGP; (f) no IGP cost. Then the

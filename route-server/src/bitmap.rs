@@ -1,7 +1,7 @@
 //! A growable bitmap over dense prefix indices: per-client dirty and announced sets, and the
 //! table's "changed since last flush" set.
 
-/// One bit per prefix index; grows on demand, never shrinks.
+/// One bit per prefix index; grows on demand, shrinks with [`Bitmap::truncate`].
 #[derive(Clone, Debug, Default)]
 pub struct Bitmap {
     words: Vec<u64>,
@@ -81,6 +81,31 @@ impl Bitmap {
         }
     }
 
+    /// Clears every bit at or above `n`, and gives back the memory no longer needed once at
+    /// most a quarter of what is held is in use (so that growing again costs little).
+    pub fn truncate(&mut self, n: u32) {
+        let need = (n as usize).div_ceil(64);
+        self.words.truncate(need);
+        if n % 64 != 0 {
+            if let Some(w) = self.words.get_mut(need - 1) {
+                *w &= (1u64 << (n % 64)) - 1;
+            }
+        }
+        if self.words.len() * 4 <= self.words.capacity() {
+            self.words.shrink_to(self.words.len() * 2);
+        }
+    }
+
+    /// The set bits, ascending.
+    pub fn ones(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let i = self.next_set(at)?;
+            at = i + 1;
+            Some(i)
+        })
+    }
+
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8
@@ -106,6 +131,21 @@ mod tests {
         }
         assert_eq!(found, [3, 65, 200]);
         assert!(b.get(200) && !b.get(64));
+    }
+
+    #[test]
+    fn truncate_clears_the_bits_above_and_gives_memory_back() {
+        let mut b = Bitmap::default();
+        for i in [1, 70, 1000, 5000] {
+            b.set(i);
+        }
+        b.truncate(71);
+        assert_eq!(b.ones().collect::<Vec<_>>(), [1, 70]);
+        assert!(b.heap_bytes() <= 4 * 8, "{} bytes held", b.heap_bytes());
+        b.truncate(70);
+        assert_eq!(b.ones().collect::<Vec<_>>(), [1]);
+        b.truncate(0);
+        assert_eq!((b.is_empty(), b.heap_bytes()), (true, 0));
     }
 
     #[test]

@@ -1,12 +1,8 @@
 //! The two unicast prefix types behind one trait, so the table, the import chain and the
-//! packer are written once; and the built-in bogon prefix lists.
+//! export are written once; and the built-in bogon prefix lists.
 
 use crate::config::ImportConfig;
-use bgp_core::attr::{NextHop, PathAttribute};
-use bgp_core::nlri::Nlri;
-use bgp_core::update::BuildError;
-use bgp_core::{Family, UpdateBuilder};
-use bytes::Bytes;
+use bgp_core::Family;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -33,16 +29,6 @@ pub trait RoutePrefix: Copy + Eq + Hash + Ord + Debug + Send + Sync + 'static {
     fn length_bounds(cfg: &ImportConfig) -> (u8, u8);
     /// Whether the prefix is inside a built-in bogon range.
     fn is_bogon(self) -> bool;
-    /// Packs announcements of `prefixes` with `attrs` (and, for MP families, `next_hop`).
-    fn announce(
-        builder: &mut UpdateBuilder,
-        attrs: &[PathAttribute],
-        next_hop: &NextHop,
-        prefixes: impl Iterator<Item = Nlri<Self>>,
-        out: &mut Vec<Bytes>,
-    ) -> Result<(), BuildError>;
-    /// Packs withdrawals of `prefixes`.
-    fn withdraw(builder: &mut UpdateBuilder, prefixes: impl Iterator<Item = Nlri<Self>>, out: &mut Vec<Bytes>);
 }
 
 /// Built-in IPv4 bogons: RFC 6890 special-purpose blocks, RFC 1918 private ranges, RFC 5737
@@ -129,23 +115,6 @@ impl RoutePrefix for Ipv4Net {
             .iter()
             .any(|(n, l)| covered32(a, self.prefix_len(), u32::from(*n), *l))
     }
-
-    fn announce(
-        builder: &mut UpdateBuilder,
-        attrs: &[PathAttribute],
-        next_hop: &NextHop,
-        prefixes: impl Iterator<Item = Nlri<Self>>,
-        out: &mut Vec<Bytes>,
-    ) -> Result<(), BuildError> {
-        match next_hop {
-            NextHop::V6 { .. } => builder.announce_ipv4_mp(attrs, next_hop, prefixes, out),
-            _ => builder.announce_ipv4(attrs, prefixes, out),
-        }
-    }
-
-    fn withdraw(builder: &mut UpdateBuilder, prefixes: impl Iterator<Item = Nlri<Self>>, out: &mut Vec<Bytes>) {
-        builder.withdraw_ipv4(prefixes, out);
-    }
 }
 
 impl RoutePrefix for Ipv6Net {
@@ -184,20 +153,6 @@ impl RoutePrefix for Ipv6Net {
         // Global unicast is 2000::/3; a prefix outside it (or covering more than it) is a bogon.
         let global = covered128(a, len, 0x2000u128 << 112, 3);
         !global || IPV6_BOGONS.iter().any(|(n, l)| covered128(a, len, u128::from(*n), *l))
-    }
-
-    fn announce(
-        builder: &mut UpdateBuilder,
-        attrs: &[PathAttribute],
-        next_hop: &NextHop,
-        prefixes: impl Iterator<Item = Nlri<Self>>,
-        out: &mut Vec<Bytes>,
-    ) -> Result<(), BuildError> {
-        builder.announce_ipv6(attrs, next_hop, prefixes, out)
-    }
-
-    fn withdraw(builder: &mut UpdateBuilder, prefixes: impl Iterator<Item = Nlri<Self>>, out: &mut Vec<Bytes>) {
-        builder.withdraw_ipv6(prefixes, out);
     }
 }
 

@@ -123,7 +123,8 @@ fn a_communities_attribute_left_empty_is_dropped() {
 }
 
 #[test]
-fn attributes_pass_unchanged_except_the_partial_bit_of_unknown_transitive_ones() {
+fn attributes_pass_unchanged_except_the_partial_bit_of_unknown_transitive_ones_and_unknown_non_transitive_ones_dropped()
+{
     let mut lab = Lab::new(2, Lab::config());
     let unknown = PathAttribute {
         flags: flags::OPTIONAL_TRANSITIVE,
@@ -147,11 +148,59 @@ fn attributes_pass_unchanged_except_the_partial_bit_of_unknown_transitive_ones()
     let got = &lab.views[1].routes[&(net(P), 0)];
     let mut expected = sent.clone();
     expected[5].flags |= flags::PARTIAL;
+    // RFC 4271 §5 / §9: an unrecognized optional non-transitive attribute is quietly ignored
+    // and not passed along.
+    assert_eq!(expected.pop(), Some(unknown_non_transitive));
     assert_eq!(
         got, &expected,
-        "AS_PATH (no RS ASN), NEXT_HOP, MED, communities unchanged"
+        "AS_PATH (no RS ASN), NEXT_HOP, MED, communities unchanged; attribute 98 (optional \
+         non-transitive, unrecognized) not passed along"
     );
     assert_eq!(lab.views[1].as_path(P), Some(vec![asn(0), 3333, 13335]));
+}
+
+#[test]
+fn an_unrecognized_optional_non_transitive_attribute_is_not_passed_along_in_either_family() {
+    let mut lab = Lab::new(2, Lab::config());
+    let non_transitive = |type_code, ext| PathAttribute {
+        flags: flags::OPTIONAL | if ext { flags::EXTENDED_LENGTH } else { 0 },
+        value: AttrValue::Unknown {
+            type_code,
+            value: Bytes::from_static(&[7, 7]),
+        },
+    };
+    let transitive = PathAttribute {
+        flags: flags::OPTIONAL_TRANSITIVE,
+        value: AttrValue::Unknown {
+            type_code: 99,
+            value: Bytes::from_static(&[1]),
+        },
+    };
+    let mut sent = attrs(&[asn(0), 13335], addr(0));
+    sent.extend([non_transitive(98, false), transitive.clone(), non_transitive(200, true)]);
+    lab.send(0, &announce(&sent, &[P]));
+    let codes = |attrs: &[PathAttribute]| attrs.iter().map(PathAttribute::type_code).collect::<Vec<_>>();
+    let got = &lab.views[1].routes[&(net(P), 0)];
+    assert_eq!(codes(got), [1, 2, 3, 99], "98 and 200 are dropped, 99 passes");
+    assert_eq!(got[3].flags, flags::OPTIONAL_TRANSITIVE | flags::PARTIAL);
+    let rib_in = lab.rs.rib_in(lab.ids[0]).expect("session");
+    assert_eq!(
+        codes(&rib_in[0].attributes),
+        [1, 2, 3, 98, 99, 200],
+        "the route as received still shows them"
+    );
+
+    let nh = |i: u16| std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i);
+    let sessions = vec![
+        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
+        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
+    ];
+    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let mut sent = attrs6(&[asn(0), 13335]);
+    sent.extend([non_transitive(98, false), transitive]);
+    lab.send(0, &announce6(&sent, nh(1), &["2a00:1450::/32"]));
+    let got = &lab.views[1].routes[&(net("2a00:1450::/32"), 0)];
+    assert_eq!(codes(got), [1, 2, 99], "IPv6: 98 is dropped, 99 passes");
 }
 
 #[test]

@@ -31,11 +31,11 @@ fn exceeding_max_prefix_asks_for_cease_6_1_and_withdraws_everything() {
     assert_eq!(mp.limit, 3);
     assert_eq!(mp.restart_after, Some(Duration::from_secs(30)));
     assert_eq!(
-        (mp.notification.code, mp.notification.subcode),
+        (mp.notification().code, mp.notification().subcode),
         (code::CEASE, code::cease::MAX_PREFIXES)
     );
     assert_eq!(
-        &mp.notification.data[..],
+        &mp.notification().data[..],
         &[0, 1, 1, 0, 0, 0, 3],
         "AFI 1, SAFI 1, limit 3"
     );

@@ -185,15 +185,6 @@ impl Model {
     }
 }
 
-fn actual(view: &View) -> BTreeMap<IpNet, Vec<String>> {
-    let mut out: BTreeMap<IpNet, Vec<String>> = BTreeMap::new();
-    for ((p, _), a) in &view.routes {
-        out.entry(*p).or_default().push(format!("{a:?}"));
-    }
-    out.values_mut().for_each(|v| v.sort());
-    out
-}
-
 fn run(clients: usize, add_path_last: bool, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut cfg: RouteServerConfig = Lab::config();
     cfg.registered_asns = (0..clients).map(asn).chain([13335]).collect();
@@ -249,12 +240,16 @@ fn run(clients: usize, add_path_last: bool, ops: Vec<Op>) -> Result<(), TestCase
             _ => continue,
         }
         lab.sync();
+        // Every client was sent everything: a prefix is held exactly while some client has
+        // a path for it.
+        let held: BTreeSet<usize> = model.rib_in.iter().flat_map(|r| r.keys().copied()).collect();
+        prop_assert_eq!(lab.rs.stats().ipv4_prefixes as usize, held.len(), "after step {}", step);
         for c in 0..clients {
             if !model.up[c] {
                 continue;
             }
             prop_assert_eq!(
-                actual(&lab.views[c]),
+                paths_by_prefix(&lab.views[c]),
                 model.expected(c),
                 "client {} after step {}: {:?}",
                 c,

@@ -80,6 +80,17 @@ pub mod type_code {
     pub const LARGE_COMMUNITY: u8 = 32;
 }
 
+/// Octets of an attribute's header (flags, type and length) for the flags octet `flags`:
+/// 4 with the Extended Length bit (a 2-octet length), else 3 (RFC 4271 §4.3).
+#[inline]
+pub const fn header_len(flags: u8) -> usize {
+    if flags & flags::EXTENDED_LENGTH != 0 {
+        4
+    } else {
+        3
+    }
+}
+
 /// The Optional and Transitive bits an attribute this codec knows must carry, or `None`
 /// for a type it does not model.
 pub const fn expected_flags(type_code: u8) -> Option<u8> {
@@ -156,7 +167,36 @@ impl PathAttribute {
     /// Total encoded length: header and value.
     pub fn encoded_len(&self, ctx: &SessionContext) -> usize {
         let len = self.value.encoded_len(ctx);
-        let ext = len > 255 || self.flags & flags::EXTENDED_LENGTH != 0;
-        len + if ext { 4 } else { 3 }
+        let f = if len > 255 {
+            self.flags | flags::EXTENDED_LENGTH
+        } else {
+            self.flags
+        };
+        len + header_len(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_len_follows_the_extended_length_bit_and_matches_the_encoding() {
+        assert_eq!(header_len(flags::OPTIONAL_TRANSITIVE), 3);
+        assert_eq!(header_len(flags::OPTIONAL_TRANSITIVE | flags::EXTENDED_LENGTH), 4);
+        let ctx = SessionContext::default();
+        for len in [1usize, 255, 256] {
+            let a = PathAttribute {
+                flags: flags::OPTIONAL_TRANSITIVE,
+                value: AttrValue::Unknown {
+                    type_code: 99,
+                    value: bytes::Bytes::from(vec![0; len]),
+                },
+            };
+            let mut out = Vec::new();
+            a.encode(&ctx, &mut out);
+            assert_eq!(out.len(), header_len(out[0]) + len, "value of {len} octets");
+            assert_eq!(a.encoded_len(&ctx), out.len());
+        }
     }
 }

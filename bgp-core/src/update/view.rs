@@ -48,10 +48,11 @@ pub struct RawAttribute<'a> {
 fn read_attr(buf: &[u8], pos: usize, end: usize) -> Option<(u8, u8, Range<usize>)> {
     let f = *buf.get(pos)?;
     let t = *buf.get(pos + 1)?;
-    let (len, hdr) = if f & flags::EXTENDED_LENGTH != 0 {
-        (u16::from_be_bytes([*buf.get(pos + 2)?, *buf.get(pos + 3)?]) as usize, 4)
+    let hdr = attr::header_len(f);
+    let len = if hdr == 4 {
+        u16::from_be_bytes([*buf.get(pos + 2)?, *buf.get(pos + 3)?]) as usize
     } else {
-        (*buf.get(pos + 2)? as usize, 3)
+        *buf.get(pos + 2)? as usize
     };
     let start = pos + hdr;
     if start > end || start + len > end {

@@ -7,7 +7,7 @@ use super::client_session;
 use super::handle::{RouteServerHandle, RuntimeError};
 use super::options::Transport;
 use super::spawn::{forward, pump};
-use super::table::Slot;
+use super::table_task::Slot;
 use crate::config::{ClientConfig, RouteServerConfig};
 use crate::session::SessionId;
 use bgp_core::fsm::{Cease, State};

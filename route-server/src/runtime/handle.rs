@@ -2,7 +2,7 @@
 //! call runs inside the table task between batches of events, so answers are consistent
 //! snapshots and the engine needs no lock.
 
-use super::table::{Job, Table};
+use super::table_task::{Job, Table};
 use super::view::{RouteView, SessionView, VerdictView};
 use super::SHUTDOWN_MESSAGE;
 use crate::asn::is_bogon_asn;

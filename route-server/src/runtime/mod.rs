@@ -20,7 +20,7 @@
 //! - `roas`: the ROA file read again on change or on request, applied live.
 //! - [`client_session`]: how one client session runs (passive, damping of a flapping
 //!   client's reconnects, following OpenBGPD).
-//! - `table`: the table task: events into the engine, output out, max-prefix shutdowns.
+//! - `table_task`: the table task: events into the engine, output out, max-prefix shutdowns.
 //! - [`handle`]: [`RouteServerHandle`], the queries, registry changes and shutdown.
 //! - `clients`: clients added and removed while running.
 //! - [`view`]: the JSON shapes of sessions, routes and verdicts.
@@ -32,7 +32,7 @@ pub mod handle;
 pub mod options;
 mod roas;
 mod spawn;
-mod table;
+mod table_task;
 pub mod view;
 
 pub use check::{check, CheckedConfig};

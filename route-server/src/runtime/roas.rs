@@ -10,7 +10,7 @@
 //! fails), and the problem is logged (polling) or returned (reload).
 
 use super::handle::{Parts, RouteServerHandle, RuntimeError};
-use super::table::Job;
+use super::table_task::Job;
 use crate::config::{err, ConfigError};
 use crate::rpki::RoaTable;
 use std::os::unix::fs::MetadataExt;

@@ -7,7 +7,7 @@ use super::client_session;
 use super::handle::{RouteServerHandle, RuntimeError};
 use super::options::RuntimeOptions;
 use super::roas;
-use super::table::{self, Slot, Table};
+use super::table_task::{self, Slot, Table};
 use crate::config::RouteServerConfig;
 use crate::server::RouteServer;
 use crate::session::SessionId;
@@ -86,7 +86,7 @@ pub async fn start_checked(checked: CheckedConfig) -> Result<RouteServerHandle, 
         });
     }
     let bound: Vec<(SocketAddr, SocketAddr)> = listeners.iter().map(|(k, l)| (*k, l.local_addr())).collect();
-    let (job_tx, job_rx) = mpsc::channel::<table::Job>(64);
+    let (job_tx, job_rx) = mpsc::channel::<table_task::Job>(64);
     let roa_stamp = roas.as_ref().and_then(|r| r.stamp);
     let roa_poll = opts.roa_poll.filter(|_| config.import.rpki.roa_file.is_some());
     let mut table = Table {
@@ -99,7 +99,7 @@ pub async fn start_checked(checked: CheckedConfig) -> Result<RouteServerHandle, 
         info!(roas = r.table.len(), "ROA file loaded");
         table.set_roas(r.table);
     }
-    let table_task = tokio::spawn(table::run(table, ev_rx, job_rx));
+    let table_task = tokio::spawn(table_task::run(table, ev_rx, job_rx));
     let parts = Arc::new(super::handle::Parts {
         listeners: std::sync::Mutex::new(listeners.into_values().collect()),
         bound: std::sync::Mutex::new(bound),

@@ -1,33 +1,50 @@
-//! Ingest: one UPDATE from a client's session through the import chain into the table.
-//! The attribute set is interned once per UPDATE and its attribute-only checks run once per
-//! set and session; per prefix there is only the length and bogon check, the table insert
-//! and, when switched on, the RPKI lookup. No allocation per prefix.
+//! Ingest: one UPDATE from a client's session through the import verdict
+//! ([`crate::policy::verdict`]) into the table. The attribute set is interned once per
+//! UPDATE and its attribute-only checks run once per set and session; per prefix there is
+//! only the prefix steps, the table insert and, when switched on, the RPKI lookup. No
+//! allocation per prefix.
 
-use super::{attr_verdict, EngineError, FamilyTable, RouteServer};
+use super::{EngineError, FamilyTable, RouteServer};
 use crate::arena::Candidate;
 use crate::attrs::AttrId;
-use crate::policy::{check_prefix, check_rpki};
 use crate::session::{SessionId, SessionState};
-use bgp_core::error::code;
+use bgp_core::fsm::Cease;
 use bgp_core::nlri::Nlri;
 use bgp_core::{Family, Notification, UpdateView};
 use ipnet::{Ipv4Net, Ipv6Net};
 use serde::Serialize;
 use std::time::Duration;
 
-/// The session exceeded its max-prefix limit: the driver sends `notification` (Cease 6/1
-/// with AFI, SAFI and the limit, RFC 4486 §4), closes the session, and restarts it after
-/// `restart_after` if set. The engine has already withdrawn the session's routes.
+/// The session exceeded its max-prefix limit: the driver sends `cease` (Cease 6/1 with AFI,
+/// SAFI and the limit, RFC 4486 §4, built by [`Cease::max_prefixes`]), closes the session,
+/// and restarts it after `restart_after` if set. The engine has already withdrawn the
+/// session's routes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MaxPrefixExceeded {
     /// The family whose limit was exceeded.
     pub family: Family,
     /// The limit.
     pub limit: u32,
-    /// The NOTIFICATION to send.
-    pub notification: Notification,
+    /// The Cease to send.
+    pub cease: Cease,
     /// When to restart the session, or `None` to keep it down.
     pub restart_after: Option<Duration>,
+}
+
+impl MaxPrefixExceeded {
+    fn new(family: Family, limit: u32, restart_after: Option<Duration>) -> Self {
+        MaxPrefixExceeded {
+            family,
+            limit,
+            cease: Cease::max_prefixes(family, limit),
+            restart_after,
+        }
+    }
+
+    /// The NOTIFICATION the Cease sends.
+    pub fn notification(&self) -> Notification {
+        self.cease.notification()
+    }
 }
 
 /// What one UPDATE did.
@@ -93,6 +110,7 @@ impl RouteServer {
             tracing::info!(session = id.0, family = %mp.family, limit = mp.limit, "max-prefix exceeded; session taken down");
             self.take_down(id, SessionState::MaxPrefixDown);
         }
+        self.trim_sessions();
         Ok(out)
     }
 
@@ -141,32 +159,21 @@ impl RouteServer {
             out.ignored += prefixes.count() as u32;
             return;
         }
-        let verdict = attr_verdict(
-            &mut self.attrs,
-            &self.sessions,
-            &self.import,
-            &self.registered,
-            sid,
-            attr,
-        );
         let rs = &mut *self;
+        let Some(chain) = rs.policy.chain(&mut rs.attrs, &rs.sessions, sid, attr) else {
+            return;
+        };
         let session = &mut rs.sessions[sid as usize];
         let limit = session.config.max_prefixes(P::FAMILY);
         let fo = &mut session.out[P::INDEX];
         let table = P::of_mut(&mut rs.tables);
-        let Some(set) = rs.attrs.get(attr) else { return };
-        let rpki_on = rs.import.rpki.reject_invalid;
         let (mut accepted, mut rejected) = (0u32, 0u32);
         let mut refs = 0u32;
         for n in prefixes {
             let prefix = n.prefix.normalized();
-            let mut reason = check_prefix(prefix, &rs.import).or(verdict);
-            if reason.is_none() && rpki_on {
-                reason = check_rpki(prefix, &set.info, &rs.import, &rs.roas);
-            }
             let c = Candidate {
                 session: sid,
-                reason: reason.map_or(0, |r| r.code()),
+                reason: chain.verdict(prefix).map_or(0, |r| r.code()),
                 spare: 0,
                 path_id: n.path_id.unwrap_or(0),
                 attr,
@@ -195,16 +202,9 @@ impl RouteServer {
                         table.mark(idx);
                     }
                     fo.received += 1;
-                    if let Some(l) = limit {
-                        if fo.received > l {
-                            out.max_prefix = Some(MaxPrefixExceeded {
-                                family: P::FAMILY,
-                                limit: l,
-                                notification: max_prefix_notification(P::FAMILY, l),
-                                restart_after: session.config.restart_after,
-                            });
-                            break;
-                        }
+                    if let Some(l) = limit.filter(|l| fo.received > *l) {
+                        out.max_prefix = Some(MaxPrefixExceeded::new(P::FAMILY, l, session.config.restart_after));
+                        break;
                     }
                 }
             }
@@ -219,14 +219,4 @@ impl RouteServer {
             rs.attrs.release(old);
         }
     }
-}
-
-/// Cease / Maximum Number of Prefixes Reached with AFI (2), SAFI (1) and the limit (4)
-/// (RFC 4486 §4).
-pub fn max_prefix_notification(family: Family, limit: u32) -> Notification {
-    let mut data = Vec::with_capacity(7);
-    data.extend_from_slice(&family.afi.to_be_bytes());
-    data.push(family.safi);
-    data.extend_from_slice(&limit.to_be_bytes());
-    Notification::with_data(code::CEASE, code::cease::MAX_PREFIXES, data)
 }

@@ -4,7 +4,6 @@
 
 use super::{EngineError, FamilyTable, RouteServer};
 use crate::arena::Candidate;
-use crate::best::Selector;
 use crate::reason::RejectReason;
 use crate::session::{Counters, SessionConfig, SessionId, SessionState};
 use bgp_core::attr::PathAttribute;
@@ -48,9 +47,10 @@ pub struct SessionVerdict {
 /// Table-wide figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
-    /// Distinct IPv4 prefixes ever seen.
+    /// IPv4 prefixes held: with a stored path (accepted or rejected), or still announced to
+    /// a client that has not been sent the withdrawal yet. A prefix nothing holds is forgotten.
     pub ipv4_prefixes: u32,
-    /// Distinct IPv6 prefixes ever seen.
+    /// IPv6 prefixes held, counted as `ipv4_prefixes`.
     pub ipv6_prefixes: u32,
     /// Stored paths (accepted and rejected).
     pub paths: u64,
@@ -98,7 +98,7 @@ impl RouteServer {
 
     fn routes_of<P: FamilyTable>(&self, id: SessionId, want: impl Fn(&Candidate) -> bool, out: &mut Vec<Route>) {
         let t = P::of(&self.tables);
-        for idx in 0..t.prefix_count() {
+        for idx in 0..t.index_bound() {
             for c in t.candidates(idx).iter().filter(|c| c.session == id.0 && want(c)) {
                 let (Some(p), Some(set)) = (t.prefix(idx), self.attrs.get(c.attr)) else {
                     continue;
@@ -132,14 +132,6 @@ impl RouteServer {
         Ok(out)
     }
 
-    fn selector(&self) -> Selector<'_> {
-        Selector {
-            attrs: &self.attrs,
-            sessions: &self.sessions,
-            always_compare_med: self.export.always_compare_med,
-        }
-    }
-
     /// What the client of session `id` should hold now (computed, not the record of what was
     /// sent): per prefix the best path for it, or every allowed path under ADD-PATH.
     pub fn adj_rib_out(&self, id: SessionId) -> Result<Vec<Route>, EngineError> {
@@ -162,7 +154,7 @@ impl RouteServer {
         let sel = self.selector();
         let target = &self.sessions[id.0 as usize];
         let add_path = target.add_path_out(P::FAMILY);
-        for idx in 0..t.prefix_count() {
+        for idx in 0..t.index_bound() {
             let Some(p) = t.prefix(idx) else { continue };
             let cands = t.candidates(idx);
             let mut push = |c: &Candidate, path_id: u32| {
@@ -177,7 +169,7 @@ impl RouteServer {
                 }
             };
             if add_path {
-                for c in cands.iter().filter(|c| sel.allowed(c, target)) {
+                for c in cands.iter().filter(|c| sel.filter.allows(c, target)) {
                     push(c, self.path_ids.get(&(c.session, c.path_id)).copied().unwrap_or(0));
                 }
             } else if let Some(b) = sel.best(cands, target) {
@@ -212,7 +204,7 @@ impl RouteServer {
                     .filter(|(_, s)| s.state == SessionState::Up && s.carries(P::INDEX))
                     .filter(|(_, s)| {
                         if s.add_path_out(P::FAMILY) {
-                            sel.allowed(c, s)
+                            sel.filter.allows(c, s)
                         } else {
                             sel.best(cands, s)
                                 .is_some_and(|b| b.session == c.session && b.path_id == c.path_id)
@@ -237,8 +229,8 @@ impl RouteServer {
     /// Table-wide figures.
     pub fn stats(&self) -> Stats {
         let mut st = Stats {
-            ipv4_prefixes: self.tables.v4.prefix_count(),
-            ipv6_prefixes: self.tables.v6.prefix_count(),
+            ipv4_prefixes: self.tables.v4.len(),
+            ipv6_prefixes: self.tables.v6.len(),
             attribute_sets: self.attrs.len(),
             ..Stats::default()
         };
@@ -246,10 +238,10 @@ impl RouteServer {
             st.paths += cands.len() as u64;
             st.accepted_paths += cands.iter().filter(|c| c.accepted()).count() as u64;
         };
-        for i in 0..self.tables.v4.prefix_count() {
+        for i in 0..self.tables.v4.index_bound() {
             count(self.tables.v4.candidates(i));
         }
-        for i in 0..self.tables.v6.prefix_count() {
+        for i in 0..self.tables.v6.index_bound() {
             count(self.tables.v6.candidates(i));
         }
         st

@@ -1,11 +1,11 @@
 //! The registered customer ASNs (the AS8075 rule) and policy re-evaluation. A change is
 //! re-applied to the routes already received, in both directions, without resetting any
 //! session: newly allowed routes become accepted (and are exported), newly refused ones are
-//! rejected (and withdrawn from every client).
+//! rejected (and withdrawn from every client). Each stored route goes through the same
+//! import verdict as at ingest ([`crate::policy::verdict`]).
 
-use super::{attr_verdict, FamilyTable, RouteServer};
+use super::{FamilyTable, RouteServer};
 use crate::attrs::AttrInfo;
-use crate::policy::{check_prefix, check_rpki};
 use crate::rpki::RoaTable;
 use ipnet::{Ipv4Net, Ipv6Net};
 
@@ -13,7 +13,7 @@ impl RouteServer {
     /// Registers a customer ASN; returns false when it was already registered. Routes whose
     /// origin is `asn` are re-evaluated at once.
     pub fn register_asn(&mut self, asn: u32) -> bool {
-        if !self.registered.insert(asn) {
+        if !self.policy.registered.insert(asn) {
             return false;
         }
         tracing::info!(asn, "customer ASN registered");
@@ -24,7 +24,7 @@ impl RouteServer {
     /// Deregisters a customer ASN; returns false when it was not registered. Routes whose
     /// origin is `asn` are rejected and withdrawn from every client at once.
     pub fn deregister_asn(&mut self, asn: u32) -> bool {
-        if !self.registered.remove(&asn) {
+        if !self.policy.registered.remove(&asn) {
             return false;
         }
         tracing::info!(asn, "customer ASN deregistered");
@@ -34,14 +34,14 @@ impl RouteServer {
 
     /// The registered customer ASNs, ascending.
     pub fn registered_asns(&self) -> Vec<u32> {
-        let mut v: Vec<u32> = self.registered.iter().copied().collect();
+        let mut v: Vec<u32> = self.policy.registered.iter().copied().collect();
         v.sort_unstable();
         v
     }
 
     /// Replaces the ROA set and re-evaluates every route.
     pub fn set_roas(&mut self, roas: RoaTable) {
-        self.roas = roas;
+        self.policy.roas = roas;
         self.reevaluate(|_| true);
     }
 
@@ -53,34 +53,21 @@ impl RouteServer {
     }
 
     fn reevaluate_family<P: FamilyTable>(&mut self, affected: impl Fn(&AttrInfo) -> bool) {
-        let count = P::of(&self.tables).prefix_count();
+        let count = P::of(&self.tables).index_bound();
         for idx in 0..count {
-            let n = P::of(&self.tables).candidates(idx).len();
             let Some(prefix) = P::of(&self.tables).prefix(idx) else {
                 continue;
             };
             let mut changed = false;
-            for i in 0..n {
+            for i in 0..P::of(&self.tables).candidates(idx).len() {
                 let c = P::of(&self.tables).candidates(idx)[i];
-                let Some(set) = self.attrs.get(c.attr) else { continue };
-                if !affected(&set.info) {
+                if !self.attrs.get(c.attr).is_some_and(|set| affected(&set.info)) {
                     continue;
                 }
-                let verdict = attr_verdict(
-                    &mut self.attrs,
-                    &self.sessions,
-                    &self.import,
-                    &self.registered,
-                    c.session,
-                    c.attr,
-                );
-                let mut reason = check_prefix(prefix, &self.import).or(verdict);
-                if reason.is_none() {
-                    if let Some(set) = self.attrs.get(c.attr) {
-                        reason = check_rpki(prefix, &set.info, &self.import, &self.roas);
-                    }
-                }
-                let code = reason.map_or(0, |r| r.code());
+                let Some(chain) = self.policy.chain(&mut self.attrs, &self.sessions, c.session, c.attr) else {
+                    continue;
+                };
+                let code = chain.verdict(prefix).map_or(0, |r| r.code());
                 if code != c.reason {
                     P::of_mut(&mut self.tables).candidates_mut(idx)[i].reason = code;
                     changed |= code == 0 || c.reason == 0;

@@ -270,3 +270,14 @@ impl Lab {
         }
     }
 }
+
+/// Per prefix, the paths a client holds (attributes as text, sorted), path ids left out
+/// (ADD-PATH ids depend on the order of output).
+pub fn paths_by_prefix(view: &View) -> BTreeMap<IpNet, Vec<String>> {
+    let mut out: BTreeMap<IpNet, Vec<String>> = BTreeMap::new();
+    for ((p, _), a) in &view.routes {
+        out.entry(*p).or_default().push(format!("{a:?}"));
+    }
+    out.values_mut().for_each(|v| v.sort());
+    out
+}

@@ -120,11 +120,10 @@ impl Table {
                 Ok(outcome) => {
                     if let Some(mp) = outcome.max_prefix {
                         warn!(session = %slot.name, family = ?mp.family, limit = mp.limit, "max-prefix limit exceeded; session shut down");
-                        let cease = Cease::max_prefixes(mp.family, mp.limit);
                         // AutomaticStop sends the Cease; the Stop that follows (in Idle, so
                         // nothing is sent) cancels the driver's automatic restart.
-                        let _ = slot.commands.try_send(Command::AutomaticStop(cease.clone()));
-                        let _ = slot.commands.try_send(Command::Stop(cease));
+                        let _ = slot.commands.try_send(Command::AutomaticStop(mp.cease.clone()));
+                        let _ = slot.commands.try_send(Command::Stop(mp.cease));
                         if let Some(after) = mp.restart_after {
                             let commands = slot.commands.clone();
                             tokio::spawn(async move {

@@ -1,10 +1,5 @@
-//! The import chain, in the order real IXPs run it (IXP Manager's order):
-//!
-//! 1. prefix length and 2. bogon prefix, per prefix;
-//! 3. AS_PATH empty / too long / AS_SET, 4. left-most AS, 5. NEXT_HOP, 6. bogon ASN in path,
-//!    the Peering Service checks when switched on, and 7. origin AS registered (the AS8075
-//!    rule), once per attribute set and session;
-//! 8. RPKI invalid when switched on, per prefix again.
+//! The import chain's steps, each a pure function of its inputs. They run only through
+//! [`super::verdict`], which puts them in order.
 
 use crate::asn::{is_bogon_asn, is_private_asn};
 use crate::attrs::{AttrInfo, AttrSet};
