@@ -1,5 +1,6 @@
 //! The peering model: one exchange-with-route-server peering as the validator and the lab see
-//! it, whichever file format it came from.
+//! it, whichever file format it came from. The customers' Peering Service resources are in
+//! [`super::peering_service`].
 //!
 //! Field names are Azure's (`camelCase`, `peeringDBFacilityId`, `peerSessionIPv4Address`) so a
 //! finding's path reads the same for a TOML file and for Azure resource JSON, and the TOML file
@@ -16,6 +17,7 @@ use super::enums::{
     ValidationState,
 };
 use super::lab_section::LabSection;
+use super::peering_service::PeeringService;
 
 /// A whole peering file: the Azure resources plus the lab's own section.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,6 +35,10 @@ pub struct PeeringFile {
     /// The peering's `registeredAsns` child resources.
     #[serde(default)]
     pub registered_asns: Vec<RegisteredAsn>,
+    /// The customers' `Microsoft.Peering/peeringServices` resources, each with the prefixes it
+    /// registers with a prefix key of this peering.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peering_services: Vec<PeeringService>,
     /// What the lab simulates behind the exchange's route server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lab: Option<LabSection>,
