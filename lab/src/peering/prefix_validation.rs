@@ -21,11 +21,15 @@
 
 use ipnet::IpNet;
 
+mod events;
+
 use super::asn::AsnClass;
 use super::enums::{LearnedType, PrefixValidationState, ProvisioningState};
 use super::model::RegisteredAsn;
 use super::peering_service::{describe_registered, registered_names, KeyProblem, PeeringServicePrefix, PrefixEvent};
 use super::prefix::PrefixIssue;
+use events::Log;
+pub use events::PrefixEventType;
 
 /// The longest AS path Peering Service accepts, in ASNs (prepends counted).
 pub const MAX_AS_PATH_LEN: usize = 3;
@@ -75,75 +79,6 @@ pub struct PrefixValidation {
     pub events: Vec<PrefixEvent>,
 }
 
-/// What a check concluded, from harmless to worst (the state is the worst of them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Outcome {
-    Pass,
-    Warning,
-    Pending,
-    Failed,
-    Invalid,
-}
-
-impl Outcome {
-    fn level(self) -> &'static str {
-        match self {
-            Outcome::Pass | Outcome::Pending => "Information",
-            Outcome::Warning => "Warning",
-            Outcome::Failed | Outcome::Invalid => "Error",
-        }
-    }
-
-    fn state(self) -> PrefixValidationState {
-        match self {
-            Outcome::Pass => PrefixValidationState::Verified,
-            Outcome::Warning => PrefixValidationState::Warning,
-            Outcome::Pending => PrefixValidationState::Pending,
-            Outcome::Failed => PrefixValidationState::Failed,
-            Outcome::Invalid => PrefixValidationState::Invalid,
-        }
-    }
-}
-
-/// Events of one validation, each with the outcome it stands for.
-#[derive(Default)]
-struct Log {
-    entries: Vec<(Outcome, PrefixEvent)>,
-}
-
-impl Log {
-    fn push(&mut self, outcome: Outcome, event_type: &str, summary: String, description: String) {
-        self.entries.push((
-            outcome,
-            PrefixEvent {
-                event_timestamp: None,
-                event_type: event_type.into(),
-                event_summary: summary,
-                event_level: outcome.level().into(),
-                event_description: description,
-            },
-        ));
-    }
-
-    fn finish(self, learned_type: LearnedType) -> PrefixValidation {
-        let worst = self.entries.iter().map(|(o, _)| *o).max().unwrap_or(Outcome::Pending);
-        let error_message = matches!(worst, Outcome::Warning | Outcome::Failed | Outcome::Invalid).then(|| {
-            self.entries
-                .iter()
-                .filter(|(o, _)| *o == worst)
-                .map(|(_, e)| e.event_summary.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        });
-        PrefixValidation {
-            prefix_validation_state: worst.state(),
-            learned_type,
-            error_message,
-            events: self.entries.into_iter().map(|(_, e)| e).collect(),
-        }
-    }
-}
-
 /// Validates one registered prefix against the registered ASNs of the peering and what the
 /// edges received. See the module documentation for the rules.
 pub fn validate_prefix(
@@ -154,8 +89,7 @@ pub fn validate_prefix(
     let mut log = Log::default();
     let Some(prefix) = registration.prefix else {
         log.push(
-            Outcome::Invalid,
-            "PrefixInvalid",
+            PrefixEventType::PrefixInvalid,
             "the registration has no prefix".into(),
             "register the prefix again with its `prefix`".into(),
         );
@@ -171,8 +105,7 @@ pub fn validate_prefix(
     let issues = PrefixIssue::of(&prefix);
     for issue in &issues {
         log.push(
-            Outcome::Invalid,
-            "PrefixInvalid",
+            PrefixEventType::PrefixInvalid,
             issue.describe(&prefix),
             issue.fix(&prefix),
         );
@@ -208,7 +141,7 @@ fn check_key(registered: &[RegisteredAsn], registration: &PeeringServicePrefix, 
                     registered_names(registered)
                 ),
             };
-            log.push(Outcome::Failed, "PrefixKeyMismatch", problem.to_string(), fix);
+            log.push(PrefixEventType::PrefixKeyMismatch, problem.to_string(), fix);
             return None;
         }
     };
@@ -216,8 +149,7 @@ fn check_key(registered: &[RegisteredAsn], registration: &PeeringServicePrefix, 
     match owner.provisioning_state {
         Some(state) if state != ProvisioningState::Succeeded => {
             log.push(
-                Outcome::Failed,
-                "RegisteredAsnNotProvisioned",
+                PrefixEventType::RegisteredAsnNotProvisioned,
                 format!("the key belongs to {who}, whose registration is {state}, not Succeeded"),
                 "the exchange registers the ASN again (or waits for the registration to succeed)".into(),
             );
@@ -225,8 +157,7 @@ fn check_key(registered: &[RegisteredAsn], registration: &PeeringServicePrefix, 
         }
         _ => {
             log.push(
-                Outcome::Pass,
-                "PrefixKeyMatched",
+                PrefixEventType::PrefixKeyMatched,
                 format!("the prefix key belongs to {who}"),
                 "the prefix must be received originating from that ASN".into(),
             );
@@ -247,8 +178,7 @@ fn check_sessions(net: IpNet, edges: &EdgeRoutes, log: &mut Log) -> bool {
         format!("none of the provider's {family} sessions is Established yet")
     };
     log.push(
-        Outcome::Pending,
-        "SessionsNotEstablished",
+        PrefixEventType::SessionsNotEstablished,
         summary,
         format!("validation continues once a {family} session between the provider and AS8075 is Established"),
     );
@@ -277,8 +207,7 @@ fn not_received(net: IpNet, edges: &EdgeRoutes, log: &mut Log) {
         )
     };
     log.push(
-        Outcome::Failed,
-        "PrefixNotReceived",
+        PrefixEventType::PrefixNotReceived,
         "prefix not received from the provider".into(),
         description,
     );
@@ -292,15 +221,14 @@ fn check_paths(received: &[&ReceivedRoute], key_asn: Option<u32>, log: &mut Log)
             paths.push(&route.as_path);
         }
     }
-    let before = log.entries.len();
+    let before = log.len();
     for path in &paths {
         check_path(path, key_asn, log);
     }
-    if log.entries.len() == before {
+    if log.len() == before {
         let shown: Vec<String> = paths.iter().map(|p| show_path(p)).collect();
         log.push(
-            Outcome::Pass,
-            "AsPathAccepted",
+            PrefixEventType::AsPathAccepted,
             format!("received with AS path {}", shown.join(" / ")),
             format!("originated by the key's ASN, at most {MAX_AS_PATH_LEN} ASNs, no private ASN, no prepending"),
         );
@@ -311,8 +239,7 @@ fn check_path(path: &[u32], key_asn: Option<u32>, log: &mut Log) {
     let shown = show_path(path);
     let Some(&origin) = path.last() else {
         log.push(
-            Outcome::Failed,
-            "AsPathEmpty",
+            PrefixEventType::AsPathEmpty,
             "received with an empty AS path".into(),
             "the route must carry the originating customer's ASN; check the route server's configuration".into(),
         );
@@ -320,16 +247,14 @@ fn check_path(path: &[u32], key_asn: Option<u32>, log: &mut Log) {
     };
     if let Some(key_asn) = key_asn.filter(|&k| k != origin) {
         log.push(
-            Outcome::Failed,
-            "OriginAsnMismatch",
+            PrefixEventType::OriginAsnMismatch,
             format!("received with origin AS{origin}, but the key belongs to AS{key_asn}"),
             format!("register the prefix with the key of AS{origin}'s registration, or have AS{key_asn} originate it"),
         );
     }
     if path.len() > MAX_AS_PATH_LEN {
         log.push(
-            Outcome::Failed,
-            "AsPathTooLong",
+            PrefixEventType::AsPathTooLong,
             format!("AS path {shown} has {} ASNs (at most {MAX_AS_PATH_LEN})", path.len()),
             "announce the prefix closer to its origin: Peering Service takes paths of at most 3 ASNs".into(),
         );
@@ -341,8 +266,7 @@ fn check_path(path: &[u32], key_asn: Option<u32>, log: &mut Log) {
         {
             flagged.push(asn);
             log.push(
-                Outcome::Failed,
-                "PrivateAsnInPath",
+                PrefixEventType::PrivateAsnInPath,
                 format!("AS path {shown} contains AS{asn}, which is not public"),
                 format!(
                     "{}; remove it from the path (or replace it with a public ASN)",
@@ -353,8 +277,7 @@ fn check_path(path: &[u32], key_asn: Option<u32>, log: &mut Log) {
     }
     if let Some(pair) = path.windows(2).find(|w| w[0] == w[1]) {
         log.push(
-            Outcome::Warning,
-            "AsPathPrepended",
+            PrefixEventType::AsPathPrepended,
             format!("AS path {shown} is prepended (AS{} repeated)", pair[0]),
             "Peering Service asks for no prepending; announce the prefix without it".into(),
         );
@@ -367,8 +290,7 @@ fn check_redundancy(net: IpNet, received: &[&ReceivedRoute], edges: &EdgeRoutes,
     let n = edges.connections.len();
     if n == 1 {
         log.push(
-            Outcome::Warning,
-            "NoBackupConnection",
+            PrefixEventType::NoBackupConnection,
             "the provider has one connection: no backup".into(),
             "Peering Service expects the prefix on a primary and a backup connection; the exchange adds a second one"
                 .into(),
@@ -379,8 +301,7 @@ fn check_redundancy(net: IpNet, received: &[&ReceivedRoute], edges: &EdgeRoutes,
     let missing: Vec<usize> = (0..n).filter(|&i| !on(i)).collect();
     if missing.is_empty() {
         log.push(
-            Outcome::Pass,
-            "ReceivedOnAllConnections",
+            PrefixEventType::ReceivedOnAllConnections,
             format!("received on all {n} connections"),
             "the primary and every backup carry it".into(),
         );
@@ -413,8 +334,7 @@ fn check_redundancy(net: IpNet, received: &[&ReceivedRoute], edges: &EdgeRoutes,
         })
         .collect();
     log.push(
-        Outcome::Warning,
-        "NotReceivedOnAllConnections",
+        PrefixEventType::NotReceivedOnAllConnections,
         summary,
         format!(
             "{}; Peering Service expects the prefix on the primary and every backup connection",

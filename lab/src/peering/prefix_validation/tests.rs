@@ -346,3 +346,17 @@ fn the_worst_outcome_decides_and_the_message_lists_all_of_its_reasons() {
         "warnings do not explain a Failed state: {message}"
     );
 }
+
+#[test]
+fn every_event_type_is_documented_with_its_level_and_state() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/peering-file.md"))
+        .expect("docs/peering-file.md exists");
+    for event_type in PrefixEventType::ALL {
+        let state = match event_type.state() {
+            PrefixValidationState::Verified => "—".to_string(),
+            state => format!("`{state}`"),
+        };
+        let row = format!("| `{}` | {} | {state} |", event_type.as_str(), event_type.level());
+        assert!(docs.contains(&row), "docs/peering-file.md lacks the row {row}");
+    }
+}

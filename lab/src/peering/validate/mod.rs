@@ -15,7 +15,10 @@ mod peering_services;
 mod registered;
 mod sessions;
 
+use std::collections::HashMap;
+
 use super::asn::AsnClass;
+use super::enums::ProvisioningState;
 use super::finding::Finding;
 use super::model::PeeringFile;
 
@@ -42,6 +45,40 @@ fn check_public_asn(subject: &str, asn: u32, path: String, fix: &str, out: &mut 
             class.describe(asn),
             fix,
         ));
+    }
+}
+
+/// Records the resource name of item `index` of the list at `list` (e.g. `registeredAsns`);
+/// an error `code` when an earlier item has the same name (compared case-insensitively).
+fn check_unique_name(
+    seen: &mut HashMap<String, usize>,
+    name: Option<&str>,
+    (list, index): (&str, usize),
+    code: &str,
+    fix: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Some(name) = name else { return };
+    if let Some(first) = seen.insert(name.to_ascii_lowercase(), index) {
+        out.push(Finding::error(
+            code,
+            format!("{list}[{index}].name"),
+            format!("the name \"{name}\" is also used by {list}[{first}]"),
+            fix,
+        ));
+    }
+}
+
+/// An error `code` at `{path}.provisioningState` when the resource's provisioning `Failed`.
+fn check_provisioning(
+    state: Option<ProvisioningState>,
+    code: &str,
+    path: &str,
+    (message, fix): (&str, &str),
+    out: &mut Vec<Finding>,
+) {
+    if state == Some(ProvisioningState::Failed) {
+        out.push(Finding::error(code, format!("{path}.provisioningState"), message, fix));
     }
 }
 

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use ipnet::IpNet;
 
-use crate::peering::enums::{PrefixValidationState, ProvisioningState};
+use super::{check_provisioning, check_unique_name};
+use crate::peering::enums::PrefixValidationState;
 use crate::peering::finding::Finding;
 use crate::peering::lab_section::Customer;
 use crate::peering::model::{PeeringFile, RegisteredAsn};
@@ -23,30 +24,27 @@ pub fn check(file: &PeeringFile, out: &mut Vec<Finding>) {
     let mut registered_prefixes: HashMap<IpNet, String> = HashMap::new();
     for (i, service) in file.peering_services.iter().enumerate() {
         let path = format!("peeringServices[{i}]");
-        if let Some(name) = &service.name {
-            if let Some(first) = names.insert(name.to_ascii_lowercase(), i) {
-                out.push(Finding::error(
-                    "peering-service-name-duplicate",
-                    format!("{path}.name"),
-                    format!("the name \"{name}\" is also used by peeringServices[{first}]"),
-                    "give every Peering Service resource its own name",
-                ));
-            }
-        }
+        check_unique_name(
+            &mut names,
+            service.name.as_deref(),
+            ("peeringServices", i),
+            "peering-service-name-duplicate",
+            "give every Peering Service resource its own name",
+            out,
+        );
         let customer = check_service(file, &path, service, out);
         let mut prefix_names: HashMap<String, usize> = HashMap::new();
+        let prefixes_path = format!("{path}.prefixes");
         for (j, prefix) in service.prefixes.iter().enumerate() {
-            let path = format!("{path}.prefixes[{j}]");
-            if let Some(name) = &prefix.name {
-                if let Some(first) = prefix_names.insert(name.to_ascii_lowercase(), j) {
-                    out.push(Finding::error(
-                        "service-prefix-name-duplicate",
-                        format!("{path}.name"),
-                        format!("the name \"{name}\" is also used by prefixes[{first}] of this Peering Service"),
-                        "give every prefix resource of a Peering Service its own name",
-                    ));
-                }
-            }
+            let path = format!("{prefixes_path}[{j}]");
+            check_unique_name(
+                &mut prefix_names,
+                prefix.name.as_deref(),
+                (&prefixes_path, j),
+                "service-prefix-name-duplicate",
+                "give every prefix resource of a Peering Service its own name",
+                out,
+            );
             check_prefix(&path, prefix, &mut registered_prefixes, out);
             check_key(file, &path, prefix, customer, out);
             check_read_only(&path, prefix, out);
@@ -69,14 +67,16 @@ fn check_service<'a>(
             "add [[peeringServices.prefixes]] with the prefixes the customer registers, or remove the Peering Service",
         ));
     }
-    if service.provisioning_state == Some(ProvisioningState::Failed) {
-        out.push(Finding::error(
-            "peering-service-provisioning-failed",
-            format!("{path}.provisioningState"),
+    check_provisioning(
+        service.provisioning_state,
+        "peering-service-provisioning-failed",
+        path,
+        (
             "creating the Peering Service failed",
             "check the location and the provider the customer chose, then create it again",
-        ));
-    }
+        ),
+        out,
+    );
     if let (Some(provider), Some(peer_name)) = (
         &service.peering_service_provider,
         file.peer_asn.as_ref().and_then(|p| p.peer_name.as_ref()),
@@ -202,16 +202,16 @@ fn check_key(
             customer.asn,
             describe_registered(owner)
         ),
-        own_key_fix(registered, customer),
+        own_key_fix(registered, customer, key_asn),
     ));
 }
 
-fn own_key_fix(registered: &[RegisteredAsn], customer: &Customer) -> String {
+fn own_key_fix(registered: &[RegisteredAsn], customer: &Customer, key_asn: u32) -> String {
     match registered.iter().find(|r| r.asn == Some(customer.asn)) {
         Some(own) => format!(
-            "register it with the customer's own key ({}), unless AS{} really is the origin",
-            describe_registered(own),
-            customer.asn
+            "register it with the customer's own key ({}), unless AS{key_asn} really originates it \
+             (then list AS{key_asn} in the customer's originAsns)",
+            describe_registered(own)
         ),
         None => format!(
             "the exchange registers AS{} and gives the customer that registration's key",
@@ -244,19 +244,19 @@ fn check_read_only(path: &str, registration: &PeeringServicePrefix, out: &mut Ve
         )),
         _ => {}
     }
-    if registration.provisioning_state == Some(ProvisioningState::Failed) {
-        out.push(Finding::error(
-            "service-prefix-provisioning-failed",
-            format!("{path}.provisioningState"),
-            "registering the prefix failed",
-            "register the prefix again",
-        ));
-    }
+    check_provisioning(
+        registration.provisioning_state,
+        "service-prefix-provisioning-failed",
+        path,
+        ("registering the prefix failed", "register the prefix again"),
+        out,
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::peering::enums::ProvisioningState;
     use crate::peering::lab_section::LabSection;
     use crate::peering::model::PeerAsn;
 
