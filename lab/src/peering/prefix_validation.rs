@@ -19,9 +19,9 @@
 //! The state is the worst outcome: `Invalid` over `Failed` over `Pending` over `Warning` over
 //! `Verified`. `learnedType` is `ViaSession` as soon as any edge holds the prefix.
 
-use ipnet::IpNet;
-
 mod events;
+
+use ipnet::IpNet;
 
 use super::asn::AsnClass;
 use super::enums::{LearnedType, PrefixValidationState, ProvisioningState};
