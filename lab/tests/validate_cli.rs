@@ -127,3 +127,72 @@ fn a_missing_file_exits_two() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert!(report["error"]["message"].as_str().unwrap().contains("cannot read"));
 }
+
+#[test]
+fn a_prefix_key_of_no_registered_asn_is_named_with_the_registered_asns() {
+    let output = peerlab(&["validate", "--json", &data("bad-peering-services.toml")], None);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = |code: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("no {code} in {report:#}"))
+            .clone()
+    };
+    let unknown = finding("service-prefix-key-unknown");
+    let message = unknown["message"].as_str().unwrap();
+    assert!(message.contains("00000000-1111-2222-3333-444444444444"), "{message}");
+    assert!(
+        message.contains("fjordcloud (AS211548), tundra-net (AS211549)"),
+        "{message}"
+    );
+    let differs = finding("service-prefix-customer-asn-differs");
+    assert_eq!(differs["severity"], "warning");
+    let message = differs["message"].as_str().unwrap();
+    assert!(
+        message.contains("AS211548") && message.contains("AS211549"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_example_registers_prefixes_with_its_registered_keys_and_one_it_does_not_announce() {
+    let example = stdout(&peerlab(&["validate", "--example"], None));
+    let parsed: toml::Table = toml::from_str(&example).unwrap();
+    let registered = parsed["registeredAsns"].as_array().unwrap();
+    let keys: Vec<&str> = registered
+        .iter()
+        .filter_map(|r| r["peeringServicePrefixKey"].as_str())
+        .collect();
+    let names: Vec<&str> = registered.iter().filter_map(|r| r["name"].as_str()).collect();
+    let customers = parsed["lab"]["customers"].as_array().unwrap();
+    let mut unannounced = Vec::new();
+    for service in parsed["peeringServices"].as_array().unwrap() {
+        let owner = customers
+            .iter()
+            .find(|c| c["name"].as_str() == service["customer"].as_str())
+            .expect("every Peering Service names a lab customer");
+        let announced: Vec<&str> = ["prefixesV4", "prefixesV6"]
+            .iter()
+            .filter_map(|k| owner.get(*k).and_then(|v| v.as_array()))
+            .flatten()
+            .filter_map(|p| p.as_str())
+            .collect();
+        for prefix in service["prefixes"].as_array().unwrap() {
+            let by_key = prefix.get("peeringServicePrefixKey").and_then(|k| k.as_str());
+            let by_name = prefix.get("registeredAsn").and_then(|k| k.as_str());
+            assert!(
+                by_key.is_some_and(|k| keys.contains(&k)) || by_name.is_some_and(|n| names.contains(&n)),
+                "{prefix}"
+            );
+            let text = prefix["prefix"].as_str().unwrap();
+            if !announced.contains(&text) {
+                unannounced.push(text.to_string());
+            }
+        }
+    }
+    assert_eq!(unannounced, ["194.110.220.0/24"]);
+}

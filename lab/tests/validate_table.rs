@@ -1,5 +1,7 @@
 //! `peerlab validate` over a table of good and bad peering files (TOML and Azure JSON in
 //! `tests/data/peering/`): each file's exact findings (severity, code, path) and exit status.
+//! The customers' Peering Services and prefixes are in `*-peering-services.*` and
+//! `broken-service-prefix.*`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -207,10 +209,122 @@ const TABLE: &[(&str, Expect)] = &[
             (E, "connections-missing", "connections"),
         ]),
     ),
+    ("good-peering-services.json", Findings(&[])),
+    (
+        "bad-peering-services.toml",
+        Findings(&[
+            (E, "service-prefix-not-public", "peeringServices[0].prefixes[1].prefix"),
+            (
+                E,
+                "service-prefix-too-specific",
+                "peeringServices[0].prefixes[2].prefix",
+            ),
+            (
+                E,
+                "service-prefix-too-specific",
+                "peeringServices[0].prefixes[3].prefix",
+            ),
+            (E, "service-prefix-host-bits", "peeringServices[0].prefixes[4].prefix"),
+            (
+                E,
+                "service-prefix-default-route",
+                "peeringServices[0].prefixes[5].prefix",
+            ),
+            (
+                E,
+                "service-prefix-name-duplicate",
+                "peeringServices[0].prefixes[6].name",
+            ),
+            (E, "service-prefix-duplicate", "peeringServices[0].prefixes[6].prefix"),
+            (E, "service-prefix-missing", "peeringServices[0].prefixes[7].prefix"),
+            (
+                E,
+                "service-prefix-key-unknown",
+                "peeringServices[1].prefixes[0].peeringServicePrefixKey",
+            ),
+            (
+                E,
+                "service-prefix-registered-asn-unknown",
+                "peeringServices[1].prefixes[1].registeredAsn",
+            ),
+            (
+                E,
+                "service-prefix-key-missing",
+                "peeringServices[1].prefixes[2].peeringServicePrefixKey",
+            ),
+            (
+                E,
+                "service-prefix-key-conflict",
+                "peeringServices[1].prefixes[3].peeringServicePrefixKey",
+            ),
+            (
+                W,
+                "service-prefix-customer-asn-differs",
+                "peeringServices[1].prefixes[4].peeringServicePrefixKey",
+            ),
+            (E, "peering-service-name-duplicate", "peeringServices[2].name"),
+            (
+                E,
+                "peering-service-provisioning-failed",
+                "peeringServices[2].provisioningState",
+            ),
+            (E, "peering-service-customer-unknown", "peeringServices[2].customer"),
+            (
+                W,
+                "peering-service-provider-mismatch",
+                "peeringServices[2].peeringServiceProvider",
+            ),
+            (W, "peering-service-no-prefixes", "peeringServices[2].prefixes"),
+            (W, "peering-service-no-prefixes", "peeringServices[3].prefixes"),
+            (
+                E,
+                "service-prefix-validation-failed",
+                "peeringServices[4].prefixes[0].prefixValidationState",
+            ),
+            (
+                E,
+                "service-prefix-provisioning-failed",
+                "peeringServices[4].prefixes[0].provisioningState",
+            ),
+            (
+                W,
+                "service-prefix-validation-warning",
+                "peeringServices[4].prefixes[1].prefixValidationState",
+            ),
+        ]),
+    ),
+    (
+        "bad-peering-services.json",
+        Findings(&[
+            (
+                E,
+                "service-prefix-key-unknown",
+                "peeringServices[0].prefixes[0].peeringServicePrefixKey",
+            ),
+            (
+                E,
+                "service-prefix-validation-failed",
+                "peeringServices[0].prefixes[0].prefixValidationState",
+            ),
+            (E, "service-prefix-not-public", "peeringServices[0].prefixes[1].prefix"),
+            (
+                E,
+                "service-prefix-validation-failed",
+                "peeringServices[0].prefixes[1].prefixValidationState",
+            ),
+            (
+                W,
+                "service-prefix-validation-warning",
+                "peeringServices[1].prefixes[0].prefixValidationState",
+            ),
+        ]),
+    ),
     ("broken-enum.toml", LoadError { line: 3, column: 7 }),
     ("broken-address-family.toml", LoadError { line: 6, column: 26 }),
     ("broken-syntax.json", LoadError { line: 5, column: 5 }),
     ("broken-array-element.json", LoadError { line: 4, column: 66 }),
+    ("broken-service-prefix.toml", LoadError { line: 8, column: 10 }),
+    ("broken-service-prefix.json", LoadError { line: 5, column: 3 }),
 ];
 
 fn data(name: &str) -> PathBuf {

@@ -200,6 +200,39 @@ azure_enum! {
     }
 }
 
+azure_enum! {
+    /// `prefixValidationState` of a Peering Service prefix: what Microsoft concluded from the
+    /// routes it receives over the provider's sessions.
+    PrefixValidationState {
+        /// Not validated.
+        None => "None",
+        /// The prefix itself cannot be validated (not public, too specific, malformed).
+        Invalid => "Invalid",
+        /// Received from the key's ASN over the provider's sessions, within the rules.
+        Verified => "Verified",
+        /// Not received, received from another origin, or against the rules; see `errorMessage`.
+        Failed => "Failed",
+        /// Validation has not concluded yet (e.g. the provider's sessions are not up).
+        Pending => "Pending",
+        /// Received and usable, but against a recommendation (e.g. not on every session).
+        Warning => "Warning",
+        /// Microsoft could not tell.
+        Unknown => "Unknown",
+    }
+}
+
+azure_enum! {
+    /// `learnedType` of a Peering Service prefix: how Microsoft learned it.
+    LearnedType {
+        /// Not learned at all.
+        None => "None",
+        /// Learned from a Peering Service provider (an ISP partner's registered prefix).
+        ViaServiceProvider => "ViaServiceProvider",
+        /// Learned over the provider's BGP sessions (what an exchange's route server passes on).
+        ViaSession => "ViaSession",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +256,14 @@ mod tests {
             (
                 serde_json::to_string(&ValidationState::Approved).unwrap(),
                 "\"Approved\"",
+            ),
+            (
+                serde_json::to_string(&PrefixValidationState::Verified).unwrap(),
+                "\"Verified\"",
+            ),
+            (
+                serde_json::to_string(&LearnedType::ViaSession).unwrap(),
+                "\"ViaSession\"",
             ),
         ];
         for (got, want) in cases {

@@ -1,5 +1,6 @@
 //! The peering model: one exchange-with-route-server peering as the validator and the lab see
-//! it, whichever file format it came from.
+//! it, whichever file format it came from. The customers' Peering Service resources are in
+//! [`super::peering_service`].
 //!
 //! Field names are Azure's (`camelCase`, `peeringDBFacilityId`, `peerSessionIPv4Address`) so a
 //! finding's path reads the same for a TOML file and for Azure resource JSON, and the TOML file
@@ -16,6 +17,8 @@ use super::enums::{
     ValidationState,
 };
 use super::lab_section::LabSection;
+use super::peering_service::PeeringService;
+pub use super::registered_asn::RegisteredAsn;
 
 /// A whole peering file: the Azure resources plus the lab's own section.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,6 +36,10 @@ pub struct PeeringFile {
     /// The peering's `registeredAsns` child resources.
     #[serde(default)]
     pub registered_asns: Vec<RegisteredAsn>,
+    /// The customers' `Microsoft.Peering/peeringServices` resources, each with the prefixes it
+    /// registers with a prefix key of this peering.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peering_services: Vec<PeeringService>,
     /// What the lab simulates behind the exchange's route server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lab: Option<LabSection>,
@@ -197,22 +204,4 @@ pub struct BgpSession {
     /// State of the IPv6 session (read-only in Azure; the lab drives it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_state_v6: Option<SessionState>,
-}
-
-/// A `registeredAsns` child resource: a customer ASN behind the route server, and its key.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RegisteredAsn {
-    /// Resource name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `properties.asn`: the customer's ASN from which traffic originates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asn: Option<u32>,
-    /// `properties.peeringServicePrefixKey` (read-only, a GUID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peering_service_prefix_key: Option<String>,
-    /// `properties.provisioningState`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_state: Option<ProvisioningState>,
 }

@@ -1,11 +1,23 @@
-//! Which customer prefixes Microsoft's Peering Service accepts: globally routable ones.
+//! Which customer prefixes Microsoft's Peering Service accepts: globally routable ones, no
+//! default route, nothing longer than an IPv4 /24 or an IPv6 /48.
 //!
 //! Ranges from the IANA IPv4 and IPv6 Special-Purpose Address registries (RFC 6890 and its
 //! updates) and the IPv6 documentation ranges (RFC 3849, RFC 9637).
+//!
+//! The length limits: Microsoft's Peering Service rules ask for prefixes the internet carries,
+//! and the internet's common filters drop IPv4 longer than /24 and IPv6 longer than /48, so a
+//! longer prefix could not be reached over Peering Service anyway. The same limits apply to
+//! what a lab customer announces (a warning there) and to a registered Peering Service prefix
+//! (which Microsoft would not validate: an error, `Invalid`).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+/// The longest IPv4 prefix Peering Service validates (and most networks accept).
+pub const MAX_LEN_V4: u8 = 24;
+/// The longest IPv6 prefix Peering Service validates (and most networks accept).
+pub const MAX_LEN_V6: u8 = 48;
 
 /// Special-purpose IPv4 ranges and what they are.
 const SPECIAL_V4: [(Ipv4Addr, u8, &str); 16] = [
@@ -72,6 +84,77 @@ pub fn special_v6(prefix: &Ipv6Net) -> Option<&'static str> {
     })
 }
 
+/// What makes a prefix unfit to announce to Microsoft or to register for Peering Service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrefixIssue {
+    /// Written with host bits set (`185.42.136.1/22`).
+    HostBits,
+    /// `0.0.0.0/0` or `::/0`: Microsoft accepts no default route.
+    DefaultRoute,
+    /// Not globally routable; the reason, e.g. "private (RFC 1918)".
+    NotPublic(&'static str),
+    /// Longer than the family's limit ([`MAX_LEN_V4`], [`MAX_LEN_V6`]), which it carries.
+    TooSpecific(u8),
+}
+
+impl PrefixIssue {
+    /// The issues of `prefix`: host bits first, then at most one of default route, not public
+    /// and too specific (judged on the prefix without its host bits).
+    pub fn of(prefix: &IpNet) -> Vec<PrefixIssue> {
+        let net = prefix.trunc();
+        let mut issues = Vec::new();
+        if net != *prefix {
+            issues.push(PrefixIssue::HostBits);
+        }
+        let (special, max_len) = match &net {
+            IpNet::V4(p) => (special_v4(p), MAX_LEN_V4),
+            IpNet::V6(p) => (special_v6(p), MAX_LEN_V6),
+        };
+        if net.prefix_len() == 0 {
+            issues.push(PrefixIssue::DefaultRoute);
+        } else if let Some(what) = special {
+            issues.push(PrefixIssue::NotPublic(what));
+        } else if net.prefix_len() > max_len {
+            issues.push(PrefixIssue::TooSpecific(max_len));
+        }
+        issues
+    }
+
+    /// The suffix of a finding code: `host-bits`, `default-route`, `not-public`, `too-specific`.
+    pub fn code_suffix(self) -> &'static str {
+        match self {
+            PrefixIssue::HostBits => "host-bits",
+            PrefixIssue::DefaultRoute => "default-route",
+            PrefixIssue::NotPublic(_) => "not-public",
+            PrefixIssue::TooSpecific(_) => "too-specific",
+        }
+    }
+
+    /// What is wrong with `prefix`, in words.
+    pub fn describe(self, prefix: &IpNet) -> String {
+        match self {
+            PrefixIssue::HostBits => format!("{prefix} has host bits set"),
+            PrefixIssue::DefaultRoute => format!("{prefix} is a default route; Microsoft accepts no default routes"),
+            PrefixIssue::NotPublic(what) => {
+                format!("{prefix} is {what}; Peering Service prefixes must be public")
+            }
+            PrefixIssue::TooSpecific(max) => format!(
+                "{prefix} is longer than /{max}: Peering Service validates nothing longer, and most networks filter it"
+            ),
+        }
+    }
+
+    /// How to fix it.
+    pub fn fix(self, prefix: &IpNet) -> String {
+        match self {
+            PrefixIssue::HostBits => format!("write it as {}", prefix.trunc()),
+            PrefixIssue::DefaultRoute => "use the customer's own prefixes only".into(),
+            PrefixIssue::NotPublic(_) => "use the customer's public, registered prefixes".into(),
+            PrefixIssue::TooSpecific(max) => format!("use a /{max} or shorter"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +187,27 @@ mod tests {
             let prefix: Ipv6Net = text.parse().unwrap();
             assert_eq!(special_v6(&prefix).is_some(), special, "{text}");
         }
+    }
+
+    #[test]
+    fn issues_are_host_bits_then_one_of_default_private_or_too_long() {
+        let issues = |text: &str| PrefixIssue::of(&text.parse().unwrap());
+        assert_eq!(issues("185.42.136.0/22"), []);
+        assert_eq!(issues("2a0e:8f00::/32"), []);
+        assert_eq!(issues("185.42.136.0/24"), []);
+        assert_eq!(issues("2a0e:8f00::/48"), []);
+        assert_eq!(issues("185.42.136.1/22"), [PrefixIssue::HostBits]);
+        assert_eq!(issues("0.0.0.0/0"), [PrefixIssue::DefaultRoute]);
+        assert_eq!(issues("::/0"), [PrefixIssue::DefaultRoute]);
+        assert_eq!(issues("10.0.0.0/8"), [PrefixIssue::NotPublic("private (RFC 1918)")]);
+        assert_eq!(issues("185.42.136.0/25"), [PrefixIssue::TooSpecific(24)]);
+        assert_eq!(issues("2a0e:8f00::/49"), [PrefixIssue::TooSpecific(48)]);
+        assert_eq!(
+            issues("192.168.1.1/16"),
+            [PrefixIssue::HostBits, PrefixIssue::NotPublic("private (RFC 1918)")]
+        );
+        let prefix: IpNet = "185.42.136.1/22".parse().unwrap();
+        assert_eq!(PrefixIssue::HostBits.fix(&prefix), "write it as 185.42.136.0/22");
+        assert_eq!(PrefixIssue::TooSpecific(24).code_suffix(), "too-specific");
     }
 }

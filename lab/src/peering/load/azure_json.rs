@@ -1,9 +1,11 @@
-//! Loads Azure resource JSON (`Microsoft.Peering/peerings`, `peerAsns`, `registeredAsns`) into
-//! the peering model.
+//! Loads Azure resource JSON (`Microsoft.Peering/peerings`, `peerAsns`, `registeredAsns`, and
+//! the customers' `peeringServices` with their `prefixes`) into the peering model.
 //!
 //! Accepted shapes (see docs/peering-file.md):
-//! - a bundle `{"peering": {…}, "peerAsn": {…}, "registeredAsns": [{…}], "lab": {…}}`;
-//! - an array of ARM resources told apart by `type`, or an ARM list `{"value": [...]}`;
+//! - a bundle `{"peering": {…}, "peerAsn": {…}, "registeredAsns": [{…}],
+//!   "peeringServices": [{…, "prefixes": [{…}]}], "lab": {…}}`;
+//! - an array of ARM resources told apart by `type`, or an ARM list `{"value": [...]}`; a
+//!   prefix resource finds its Peering Service by the `peeringServices/NAME` in its `id`;
 //! - a single peering resource.
 //!
 //! Unknown fields are ignored: ARM adds read-only fields (`id`, `etag`, `systemData`, …) that
@@ -18,10 +20,13 @@ use crate::peering::enums::{DirectPeeringType, Kind, ProvisioningState, SkuName,
 use crate::peering::finding::Finding;
 use crate::peering::lab_section::LabSection;
 use crate::peering::model::{ContactDetail, DirectConnection, PeerAsn, Peering, PeeringFile, RegisteredAsn};
+use crate::peering::peering_service::{PeeringService, PeeringServicePrefix};
 
 const TYPE_PEERING: &str = "microsoft.peering/peerings";
 const TYPE_PEER_ASN: &str = "microsoft.peering/peerasns";
 const TYPE_REGISTERED_ASN: &str = "microsoft.peering/peerings/registeredasns";
+const TYPE_PEERING_SERVICE: &str = "microsoft.peering/peeringservices";
+const TYPE_SERVICE_PREFIX: &str = "microsoft.peering/peeringservices/prefixes";
 
 /// An ARM `Microsoft.Peering/peerings` resource.
 #[derive(Debug, Deserialize)]
@@ -100,6 +105,62 @@ struct RegisteredAsnProperties {
     provisioning_state: Option<ProvisioningState>,
 }
 
+/// An ARM `Microsoft.Peering/peeringServices` resource. `customer` (the `[lab]` customer it
+/// belongs to) and `prefixes` (its prefix resources, nested) are peerlab's additions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PeeringServiceResource {
+    name: Option<String>,
+    customer: Option<String>,
+    /// The resource's fields: `peeringServiceLocation`, `peeringServiceProvider`,
+    /// `provisioningState` (the model names them as ARM does).
+    #[serde(default)]
+    properties: PeeringService,
+    #[serde(default)]
+    prefixes: Vec<PrefixResource>,
+}
+
+impl PeeringServiceResource {
+    fn into_model(self) -> PeeringService {
+        PeeringService {
+            name: self.name,
+            customer: self.customer.or(self.properties.customer.clone()),
+            prefixes: self.prefixes.into_iter().map(PrefixResource::into_model).collect(),
+            ..self.properties
+        }
+    }
+}
+
+/// An ARM `Microsoft.Peering/peeringServices/prefixes` resource. `registeredAsn` (the
+/// registered ASN whose key it uses, by name) is peerlab's addition.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PrefixResource {
+    name: Option<String>,
+    id: Option<String>,
+    registered_asn: Option<String>,
+    /// `prefix`, `peeringServicePrefixKey` and the read-only validation fields.
+    #[serde(default)]
+    properties: PeeringServicePrefix,
+}
+
+impl PrefixResource {
+    /// The Peering Service named in the resource id (`…/peeringServices/NAME/prefixes/…`).
+    fn service_name(&self) -> Option<&str> {
+        let mut segments = self.id.as_deref()?.split('/');
+        segments.find(|s| s.eq_ignore_ascii_case("peeringServices"))?;
+        segments.next().filter(|s| !s.is_empty())
+    }
+
+    fn into_model(self) -> PeeringServicePrefix {
+        PeeringServicePrefix {
+            name: self.name,
+            registered_asn: self.registered_asn.or(self.properties.registered_asn.clone()),
+            ..self.properties
+        }
+    }
+}
+
 /// The bundle shape: one object holding each resource under its own key.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -108,6 +169,8 @@ struct Bundle {
     peer_asn: Option<PeerAsnResource>,
     #[serde(default)]
     registered_asns: Vec<RegisteredAsnResource>,
+    #[serde(default)]
+    peering_services: Vec<PeeringServiceResource>,
     lab: Option<LabSection>,
 }
 
@@ -134,12 +197,17 @@ pub fn load(text: &str) -> Result<(PeeringFile, Vec<Finding>), LoadError> {
         }
         serde_json::Value::Object(map) if map.contains_key("peering") => {
             let bundle: Bundle = serde_json::from_str(text).map_err(|e| LoadError::from_json(&e, text, 0))?;
-            let file = assemble(
+            let mut file = assemble(
                 bundle.peering,
                 bundle.peer_asn.into_iter().collect(),
                 bundle.registered_asns,
                 bundle.lab,
             );
+            file.peering_services = bundle
+                .peering_services
+                .into_iter()
+                .map(PeeringServiceResource::into_model)
+                .collect();
             Ok((file, Vec::new()))
         }
         serde_json::Value::Object(map) if map.get("value").is_some_and(|v| v.is_array()) => {
@@ -163,6 +231,8 @@ fn from_resources(text: &str, items: &[&RawValue], single: bool) -> Result<(Peer
     let mut peering: Option<PeeringResource> = None;
     let mut peer_asns = Vec::new();
     let mut registered = Vec::new();
+    let mut services: Vec<PeeringServiceResource> = Vec::new();
+    let mut prefixes: Vec<(&RawValue, PrefixResource)> = Vec::new();
     let mut findings = Vec::new();
     for (index, raw) in items.iter().enumerate() {
         let typed: Typed = parse_raw(text, raw)?;
@@ -180,6 +250,8 @@ fn from_resources(text: &str, items: &[&RawValue], single: bool) -> Result<(Peer
             None if single => peering = Some(parse_raw(text, raw)?),
             Some(TYPE_PEER_ASN) => peer_asns.push(parse_raw::<PeerAsnResource>(text, raw)?),
             Some(TYPE_REGISTERED_ASN) => registered.push(parse_raw::<RegisteredAsnResource>(text, raw)?),
+            Some(TYPE_PEERING_SERVICE) => services.push(parse_raw(text, raw)?),
+            Some(TYPE_SERVICE_PREFIX) => prefixes.push((raw, parse_raw(text, raw)?)),
             None => {
                 return Err(located(
                     text,
@@ -199,7 +271,46 @@ fn from_resources(text: &str, items: &[&RawValue], single: bool) -> Result<(Peer
         }
     }
     let peering = peering.ok_or_else(|| LoadError::new("no Microsoft.Peering/peerings resource in the file"))?;
-    Ok((assemble(peering, peer_asns, registered, None), findings))
+    let mut file = assemble(peering, peer_asns, registered, None);
+    file.peering_services = attach_prefixes(text, services, prefixes)?;
+    Ok((file, findings))
+}
+
+/// Puts each prefix resource under the Peering Service its `id` names (one created when the
+/// file lacks it); without an id, under the file's only Peering Service.
+fn attach_prefixes(
+    text: &str,
+    mut services: Vec<PeeringServiceResource>,
+    prefixes: Vec<(&RawValue, PrefixResource)>,
+) -> Result<Vec<PeeringService>, LoadError> {
+    let only_one = services.len() == 1;
+    for (raw, prefix) in prefixes {
+        let index =
+            match prefix.service_name() {
+                Some(name) => match services
+                    .iter()
+                    .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+                {
+                    Some(i) => i,
+                    None => {
+                        services.push(PeeringServiceResource {
+                            name: Some(name.to_string()),
+                            ..PeeringServiceResource::default()
+                        });
+                        services.len() - 1
+                    }
+                },
+                None if only_one => 0,
+                None => return Err(located(
+                    text,
+                    raw,
+                    "a Microsoft.Peering/peeringServices/prefixes resource without an `id` naming its Peering Service \
+                     (…/peeringServices/NAME/prefixes/PREFIX), in a file with no or several Peering Services",
+                )),
+            };
+        services[index].prefixes.push(prefix);
+    }
+    Ok(services.into_iter().map(PeeringServiceResource::into_model).collect())
 }
 
 /// Parses one resource of an array, placing errors in the whole file.
@@ -282,6 +393,7 @@ fn assemble(
                 provisioning_state: r.properties.provisioning_state,
             })
             .collect(),
+        peering_services: Vec::new(),
         lab,
     }
 }
@@ -367,5 +479,83 @@ mod tests {
         assert!(load("[{\"kind\": \"Direct\"}]").is_err());
         assert!(load("{\"kind\": \"Direct\"}").is_ok());
         assert_eq!(load("{\n  \"peering\": \n").unwrap_err().line, Some(3));
+    }
+
+    const SERVICE: &str = r#"{"name": "fjord-ps", "type": "Microsoft.Peering/peeringServices", "location": "norwayeast",
+        "id": "/subscriptions/1/resourceGroups/rg/providers/Microsoft.Peering/peeringServices/fjord-ps",
+        "properties": {"peeringServiceLocation": "Oslo", "peeringServiceProvider": "Array IX",
+          "provisioningState": "Succeeded"}}"#;
+
+    fn prefix_resource(service: Option<&str>, name: &str, prefix: &str) -> String {
+        let id = service.map_or_else(String::new, |s| {
+            format!(
+                r#""id": "/subscriptions/1/resourceGroups/rg/providers/Microsoft.Peering/peeringServices/{s}/prefixes/{name}","#
+            )
+        });
+        format!(
+            r#"{{"name": "{name}", {id} "type": "Microsoft.Peering/peeringServices/prefixes",
+              "properties": {{"prefix": "{prefix}", "peeringServicePrefixKey": "k",
+                "prefixValidationState": "Failed", "learnedType": "None",
+                "errorMessage": "prefix not received from the provider", "provisioningState": "Succeeded",
+                "events": [{{"eventTimestamp": "2026-01-01T00:00:00Z", "eventType": "PrefixNotReceived",
+                  "eventSummary": "prefix not received from the provider", "eventLevel": "Error",
+                  "eventDescription": "d"}}]}}}}"#
+        )
+    }
+
+    #[test]
+    fn prefix_resources_join_the_peering_service_their_id_names() {
+        let text = format!(
+            "[{PEERING}, {SERVICE}, {}, {}]",
+            prefix_resource(Some("fjord-ps"), "v4", "185.42.136.0/22"),
+            prefix_resource(Some("elsewhere"), "v6", "2a0e:8f00::/32")
+        );
+        let (file, findings) = load(&text).unwrap();
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(file.peering_services.len(), 2);
+        let fjord = &file.peering_services[0];
+        assert_eq!(fjord.peering_service_location.as_deref(), Some("Oslo"));
+        assert_eq!(fjord.peering_service_provider.as_deref(), Some("Array IX"));
+        assert_eq!(fjord.provisioning_state, Some(ProvisioningState::Succeeded));
+        assert_eq!(fjord.prefixes.len(), 1);
+        let v4 = &fjord.prefixes[0];
+        assert_eq!(v4.name.as_deref(), Some("v4"));
+        assert_eq!(v4.prefix, Some("185.42.136.0/22".parse().unwrap()));
+        assert_eq!(v4.peering_service_prefix_key.as_deref(), Some("k"));
+        assert_eq!(
+            v4.prefix_validation_state,
+            Some(crate::peering::enums::PrefixValidationState::Failed)
+        );
+        assert_eq!(v4.learned_type, Some(crate::peering::enums::LearnedType::None));
+        assert_eq!(v4.events.len(), 1);
+        assert_eq!(v4.events[0].event_type, "PrefixNotReceived");
+        assert_eq!(file.peering_services[1].name.as_deref(), Some("elsewhere"));
+        assert_eq!(file.peering_services[1].prefixes.len(), 1);
+    }
+
+    #[test]
+    fn a_prefix_without_an_id_needs_exactly_one_peering_service() {
+        let one = format!(
+            "[{PEERING}, {SERVICE}, {}]",
+            prefix_resource(None, "v4", "185.42.136.0/22")
+        );
+        assert_eq!(load(&one).unwrap().0.peering_services[0].prefixes.len(), 1);
+        let none = format!("[{PEERING},\n{}]", prefix_resource(None, "v4", "185.42.136.0/22"));
+        let error = load(&none).unwrap_err();
+        assert_eq!(error.line, Some(15));
+        assert!(error.message.contains("peeringServices/NAME"), "{}", error.message);
+    }
+
+    #[test]
+    fn the_bundle_nests_prefixes_under_their_service_with_peerlab_links() {
+        let text = r#"{"peering": {"kind": "Direct"},
+          "peeringServices": [{"name": "ps", "customer": "fjordcloud",
+            "properties": {"peeringServiceProvider": "IX"},
+            "prefixes": [{"name": "p", "registeredAsn": "fjordcloud", "properties": {"prefix": "185.42.136.0/22"}}]}]}"#;
+        let (file, _) = load(text).unwrap();
+        let service = &file.peering_services[0];
+        assert_eq!(service.customer.as_deref(), Some("fjordcloud"));
+        assert_eq!(service.prefixes[0].registered_asn.as_deref(), Some("fjordcloud"));
+        assert_eq!(service.prefixes[0].peering_service_prefix_key, None);
     }
 }

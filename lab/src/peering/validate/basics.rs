@@ -1,7 +1,8 @@
 //! The peering's basics, which cannot change after creation: kind, Microsoft network
 //! (`directPeeringType`) and SKU; plus its location and provisioning state.
 
-use crate::peering::enums::{DirectPeeringType, Kind, ProvisioningState, SkuName};
+use super::common::check_provisioning;
+use crate::peering::enums::{DirectPeeringType, Kind, SkuName};
 use crate::peering::finding::Finding;
 use crate::peering::model::PeeringFile;
 
@@ -50,14 +51,16 @@ pub fn check(file: &PeeringFile, out: &mut Vec<Finding>) {
             "set peeringLocation to the metro of the exchange, e.g. \"Amsterdam\"",
         ));
     }
-    if peering.provisioning_state == Some(ProvisioningState::Failed) {
-        out.push(Finding::error(
-            "peering-provisioning-failed",
-            "peering.provisioningState",
+    check_provisioning(
+        peering.provisioning_state,
+        "peering-provisioning-failed",
+        "peering",
+        (
             "provisioning of the peering failed",
             "read the connections' errorMessage, correct the peering and update it",
-        ));
-    }
+        ),
+        out,
+    );
 }
 
 /// An optional enum value for a message: its Azure string, or "not set".

@@ -1,7 +1,11 @@
 //! Checks several parts of the peering share: an ASN that must be public and not
-//! Microsoft's, an identifier shaped like a GUID.
+//! Microsoft's, an identifier shaped like a GUID, unique resource names, a failed
+//! provisioning state.
+
+use std::collections::HashMap;
 
 use crate::peering::asn::AsnClass;
+use crate::peering::enums::ProvisioningState;
 use crate::peering::finding::Finding;
 
 /// An error finding `{subject}-{class}` when `asn` is not a public, non-Microsoft ASN.
@@ -26,6 +30,40 @@ pub(super) fn is_guid(text: &str) -> bool {
             .iter()
             .zip(lengths)
             .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Records the resource name of item `index` of the list at `list` (e.g. `registeredAsns`);
+/// an error `code` when an earlier item has the same name (compared case-insensitively).
+pub(super) fn check_unique_name(
+    seen: &mut HashMap<String, usize>,
+    name: Option<&str>,
+    (list, index): (&str, usize),
+    code: &str,
+    fix: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Some(name) = name else { return };
+    if let Some(first) = seen.insert(name.to_ascii_lowercase(), index) {
+        out.push(Finding::error(
+            code,
+            format!("{list}[{index}].name"),
+            format!("the name \"{name}\" is also used by {list}[{first}]"),
+            fix,
+        ));
+    }
+}
+
+/// An error `code` at `{path}.provisioningState` when the resource's provisioning `Failed`.
+pub(super) fn check_provisioning(
+    state: Option<ProvisioningState>,
+    code: &str,
+    path: &str,
+    (message, fix): (&str, &str),
+    out: &mut Vec<Finding>,
+) {
+    if state == Some(ProvisioningState::Failed) {
+        out.push(Finding::error(code, format!("{path}.provisioningState"), message, fix));
+    }
 }
 
 #[cfg(test)]

@@ -10,12 +10,7 @@ use super::limits::{RECOMMENDED_MAX_V4, RECOMMENDED_MAX_V6};
 use crate::peering::finding::Finding;
 use crate::peering::lab_section::{Customer, LabSection, Scenario};
 use crate::peering::model::PeeringFile;
-use crate::peering::prefix::{special_v4, special_v6};
-
-/// IPv4 prefixes longer than this are filtered by most networks.
-const MAX_LEN_V4: u8 = 24;
-/// IPv6 prefixes longer than this are filtered by most networks.
-const MAX_LEN_V6: u8 = 48;
+use crate::peering::prefix::PrefixIssue;
 
 /// Checks `[lab]` when present.
 pub fn check(file: &PeeringFile, out: &mut Vec<Finding>) {
@@ -95,52 +90,25 @@ fn check_customer_asns(path: &str, customer: &Customer, peer_asn: Option<u32>, o
 }
 
 fn check_prefixes(path: &str, customer: &Customer, announced: &mut HashMap<IpNet, String>, out: &mut Vec<Finding>) {
-    let v4 = customer.prefixes_v4.iter().enumerate().map(|(j, p)| {
-        (
-            IpNet::V4(*p),
-            format!("{path}.prefixesV4[{j}]"),
-            special_v4(&p.trunc()),
-            MAX_LEN_V4,
-        )
-    });
-    let v6 = customer.prefixes_v6.iter().enumerate().map(|(j, p)| {
-        (
-            IpNet::V6(*p),
-            format!("{path}.prefixesV6[{j}]"),
-            special_v6(&p.trunc()),
-            MAX_LEN_V6,
-        )
-    });
-    for (prefix, field, special, max_len) in v4.chain(v6) {
-        if prefix.trunc() != prefix {
-            out.push(Finding::error(
-                "customer-prefix-host-bits",
-                field.clone(),
-                format!("{prefix} has host bits set"),
-                format!("write it as {}", prefix.trunc()),
-            ));
-        }
-        if prefix.prefix_len() == 0 {
-            out.push(Finding::error(
-                "customer-prefix-default-route",
-                field.clone(),
-                format!("{prefix} is a default route; Microsoft accepts no default routes"),
-                "announce the customer's own prefixes only",
-            ));
-        } else if let Some(what) = special {
-            out.push(Finding::error(
-                "customer-prefix-not-public",
-                field.clone(),
-                format!("{prefix} is {what}; Peering Service prefixes must be public"),
-                "announce the customer's public, registered prefixes",
-            ));
-        } else if prefix.prefix_len() > max_len {
-            out.push(Finding::warning(
-                "customer-prefix-too-specific",
-                field.clone(),
-                format!("{prefix} is longer than /{max_len}, which most networks filter"),
-                format!("announce a /{max_len} or shorter"),
-            ));
+    let v4 = customer
+        .prefixes_v4
+        .iter()
+        .enumerate()
+        .map(|(j, p)| (IpNet::V4(*p), format!("{path}.prefixesV4[{j}]")));
+    let v6 = customer
+        .prefixes_v6
+        .iter()
+        .enumerate()
+        .map(|(j, p)| (IpNet::V6(*p), format!("{path}.prefixesV6[{j}]")));
+    for (prefix, field) in v4.chain(v6) {
+        for issue in PrefixIssue::of(&prefix) {
+            let code = format!("customer-prefix-{}", issue.code_suffix());
+            let (message, fix) = (issue.describe(&prefix), issue.fix(&prefix));
+            // An announcement longer than the limits still reaches the route server: a warning.
+            out.push(match issue {
+                PrefixIssue::TooSpecific(_) => Finding::warning(code, field.clone(), message, fix),
+                _ => Finding::error(code, field.clone(), message, fix),
+            });
         }
         match announced.get(&prefix.trunc()) {
             Some(first) => out.push(Finding::warning(

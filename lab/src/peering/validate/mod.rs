@@ -3,7 +3,8 @@
 //!
 //! One file per part of the peering: [`peer_asn`], [`basics`] (kind, type, SKU, location),
 //! [`connections`], [`sessions`] (session prefixes and addresses), [`limits`] (max-prefix and
-//! MD5), [`registered`] (registered customer ASNs), [`lab`] (the lab's own section);
+//! MD5), [`registered`] (registered customer ASNs), [`peering_services`] (the customers'
+//! Peering Services and the prefixes they register with a key), [`lab`] (the lab's own section);
 //! [`common`] holds the checks several of them share.
 
 mod basics;
@@ -12,6 +13,7 @@ mod connections;
 mod lab;
 mod limits;
 mod peer_asn;
+mod peering_services;
 mod registered;
 mod sessions;
 
@@ -19,13 +21,14 @@ use super::finding::Finding;
 use super::model::PeeringFile;
 
 /// Checks a whole peering file; findings come in file order (peering, peer ASN, connections,
-/// registered ASNs, lab).
+/// registered ASNs, Peering Services, lab).
 pub fn validate(file: &PeeringFile) -> Vec<Finding> {
     let mut out = Vec::new();
     basics::check(file, &mut out);
     peer_asn::check(file, &mut out);
     connections::check(file, &mut out);
     registered::check(file, &mut out);
+    peering_services::check(file, &mut out);
     lab::check(file, &mut out);
     out
 }

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::common::{check_public_asn, is_guid};
-use crate::peering::enums::{ConnectionState, ProvisioningState};
+use super::common::{check_provisioning, check_public_asn, check_unique_name, is_guid};
+use crate::peering::enums::ConnectionState;
 use crate::peering::finding::Finding;
 use crate::peering::model::PeeringFile;
 
@@ -30,16 +30,14 @@ pub fn check(file: &PeeringFile, out: &mut Vec<Finding>) {
     let mut keys: HashMap<String, usize> = HashMap::new();
     for (i, registered) in file.registered_asns.iter().enumerate() {
         let path = format!("registeredAsns[{i}]");
-        if let Some(name) = &registered.name {
-            if let Some(first) = names.insert(name.to_ascii_lowercase(), i) {
-                out.push(Finding::error(
-                    "registered-asn-name-duplicate",
-                    format!("{path}.name"),
-                    format!("the name \"{name}\" is also used by registeredAsns[{first}]"),
-                    "give every registered ASN resource its own name",
-                ));
-            }
-        }
+        check_unique_name(
+            &mut names,
+            registered.name.as_deref(),
+            ("registeredAsns", i),
+            "registered-asn-name-duplicate",
+            "give every registered ASN resource its own name",
+            out,
+        );
         match registered.asn {
             None => out.push(Finding::error(
                 "registered-asn-missing",
@@ -91,20 +89,23 @@ pub fn check(file: &PeeringFile, out: &mut Vec<Finding>) {
                 }
             }
         }
-        if registered.provisioning_state == Some(ProvisioningState::Failed) {
-            out.push(Finding::error(
-                "registered-asn-provisioning-failed",
-                format!("{path}.provisioningState"),
+        check_provisioning(
+            registered.provisioning_state,
+            "registered-asn-provisioning-failed",
+            &path,
+            (
                 "registration of the ASN failed",
                 "check that the ASN is the customer's and not already registered elsewhere, then register it again",
-            ));
-        }
+            ),
+            out,
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::peering::enums::ProvisioningState;
     use crate::peering::model::{DirectConnection, RegisteredAsn};
 
     fn registered(asn: u32, key: &str) -> RegisteredAsn {
