@@ -1,8 +1,9 @@
-//! The interop harness itself: BIRD 2 and GoBGP start on loopback, listen nowhere else, and
-//! stop by their own pid.
+//! The interop harness itself: BIRD 2 and GoBGP start on loopback through
+//! `peerlab::daemons`, listen nowhere else, stop by their own pid and leave no scratch
+//! directory; a daemon that cannot start is reported with its own words.
 
-use peerlab_tests::daemons::{self, PeerSpec};
-use std::time::Duration;
+use peerlab_tests::daemons::{self, Daemon, PeerSpec, Running};
+use peerlab_tests::sockets;
 
 fn spec(port: u16) -> PeerSpec {
     PeerSpec {
@@ -20,44 +21,61 @@ fn spec(port: u16) -> PeerSpec {
     }
 }
 
-#[test]
-fn bird_listens_only_on_its_loopback_address_and_stops_by_pid() {
-    let Some(bird) = daemons::require_program("bird", "bird2", "bird_listens_only_on_loopback") else {
-        return;
-    };
-    let port = daemons::free_port();
-    let d = daemons::start_bird(&bird, &daemons::bird_config(&spec(port), "")).expect("start bird");
+/// `ss` (independently of peerlab's check from /proc) shows `d` listening on `port` and on
+/// loopback only; once dropped, its process and its scratch directory are gone.
+fn listens_on_loopback_and_stops_by_pid(d: Running, port: u16) {
+    let listening = sockets::listeners().expect("ss -ltn runs");
     assert!(
-        d.wait_listening(port, Duration::from_secs(10)),
-        "bird did not listen on {port}: {}",
+        listening.iter().any(|l| l.port == port && l.pids.contains(&d.pid())),
+        "{} does not listen on {port}: {listening:?}\n{}",
+        d.name(),
         d.log()
     );
-    d.assert_loopback_only();
-    let pid = d.pid;
+    daemons::assert_loopback_only(&d);
+    let (pid, dir, name) = (d.pid(), d.dir().to_owned(), d.name());
     drop(d);
     assert!(
         !std::path::Path::new(&format!("/proc/{pid}/stat")).exists(),
-        "bird {pid} still running"
+        "{name} {pid} still running"
     );
+    assert!(!dir.exists(), "{name}'s scratch directory {} is left", dir.display());
+}
+
+#[test]
+fn bird_listens_only_on_its_loopback_address_and_stops_by_pid() {
+    let Some(bird) = daemons::require_daemon(Daemon::Bird, "bird_listens_only_on_loopback") else {
+        return;
+    };
+    let port = daemons::free_port();
+    let s = spec(port);
+    let d = daemons::start(Daemon::Bird, &bird, &s, daemons::bird_config(&s, "")).expect("start bird");
+    listens_on_loopback_and_stops_by_pid(d, port);
 }
 
 #[test]
 fn gobgpd_listens_only_on_loopback_and_stops_by_pid() {
-    let Some(gobgpd) = daemons::require_program("gobgpd", "gobgpd", "gobgpd_listens_only_on_loopback") else {
+    let Some(gobgpd) = daemons::require_daemon(Daemon::Gobgp, "gobgpd_listens_only_on_loopback") else {
         return;
     };
     let port = daemons::free_port();
-    let d = daemons::start_gobgp(&gobgpd, &daemons::gobgp_config(&spec(port))).expect("start gobgpd");
+    let s = spec(port);
+    let d = daemons::start(Daemon::Gobgp, &gobgpd, &s, daemons::gobgp_config(&s)).expect("start gobgpd");
     assert!(
-        d.wait_listening(port, Duration::from_secs(10)),
-        "gobgpd did not listen on {port}: {}",
-        d.log()
+        d.api().is_some_and(|a| a.ip().is_loopback()),
+        "gobgpd's API: {:?}",
+        d.api()
     );
-    d.assert_loopback_only();
-    let pid = d.pid;
-    drop(d);
-    assert!(
-        !std::path::Path::new(&format!("/proc/{pid}/stat")).exists(),
-        "gobgpd {pid} still running"
-    );
+    listens_on_loopback_and_stops_by_pid(d, port);
+}
+
+#[test]
+fn a_bird_configuration_it_cannot_parse_fails_the_start_with_birds_message() {
+    let Some(bird) = daemons::require_daemon(Daemon::Bird, "bird_bad_configuration") else {
+        return;
+    };
+    let s = spec(daemons::free_port());
+    let e = daemons::start(Daemon::Bird, &bird, &s, "protocol bgp { no such option; }".into())
+        .expect_err("bird refuses the configuration");
+    assert!(e.contains("bird exited"), "{e}");
+    assert!(e.contains("bird.conf"), "BIRD's parse error names the file: {e}");
 }

@@ -13,10 +13,20 @@ const PEERLAB_AS: u32 = 4_200_000_001;
 const DAEMON_AS: u32 = 4_200_000_002;
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The daemons these tests run against.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
     Bird,
     Gobgp,
+}
+
+impl Kind {
+    fn daemon(self) -> Daemon {
+        match self {
+            Kind::Bird => Daemon::Bird,
+            Kind::Gobgp => Daemon::Gobgp,
+        }
+    }
 }
 
 /// Addresses for one test: peerlab and the daemon, on loopback.
@@ -42,7 +52,7 @@ fn next_hop_label(v6: bool) -> IpAddr {
 }
 
 struct Setup {
-    daemon: Daemon,
+    daemon: daemons::Running,
     side: PeerlabSide,
     peerlab: Running,
 }
@@ -56,10 +66,7 @@ async fn setup(
     md5: (Option<&str>, Option<&str>),
     hold: u16,
 ) -> Option<Setup> {
-    let program = match kind {
-        Kind::Bird => daemons::require_program("bird", "bird2", "interop")?,
-        Kind::Gobgp => daemons::require_program("gobgpd", "gobgpd", "interop")?,
-    };
+    let program = daemons::require_daemon(kind.daemon(), "interop")?;
     let (pl_ip, d_ip) = addrs(v6);
     let pl_port = daemons::free_port();
     let d_port = daemons::free_port();
@@ -77,24 +84,19 @@ async fn setup(
         bird_export: Some("filter { if source = RTS_STATIC then bgp_med = 77; accept; }".to_owned()),
     };
     let route = daemon_route(v6);
-    let daemon = match kind {
+    let config = match kind {
         Kind::Bird => {
             let (ch, table) = if v6 { ("ipv6", "") } else { ("ipv4", "") };
             let extra = format!(
                 "protocol static daemon_routes {{ {ch}{table}; route {route} unreachable {{ bgp_community.add((65010,7)); bgp_large_community.add(({DAEMON_AS},1,2)); }}; }}"
             );
-            daemons::start_bird(&program, &daemons::bird_config(&spec, &extra)).expect("bird starts")
+            daemons::bird_config(&spec, &extra)
         }
-        Kind::Gobgp => daemons::start_gobgp(&program, &daemons::gobgp_config(&spec)).expect("gobgpd starts"),
+        Kind::Gobgp => daemons::gobgp_config(&spec),
     };
-    if !peerlab_passive {
-        assert!(
-            daemon.wait_listening(d_port, Duration::from_secs(10)),
-            "{} did not listen: {}",
-            daemon.name,
-            daemon.log()
-        );
-    }
+    // Started means listening on d_port (whoever connects).
+    let daemon =
+        daemons::start(kind.daemon(), &program, &spec, config).unwrap_or_else(|e| panic!("{kind:?} starts: {e}"));
     if kind == Kind::Gobgp {
         let afi = if v6 { "ipv6" } else { "ipv4" };
         let args = [
@@ -111,7 +113,7 @@ async fn setup(
         ];
         let large = format!("{DAEMON_AS}:1:2");
         let args: Vec<&str> = args.into_iter().chain(["large-community", &large]).collect();
-        if let Err(e) = daemons::gobgp_retry(&daemon, &args, Duration::from_secs(10)) {
+        if let Err(e) = daemon.control_until_ok(&args, Duration::from_secs(10)) {
             panic!("gobgp rib add failed: {e}");
         }
     }
@@ -129,11 +131,11 @@ async fn setup(
 }
 
 /// Whether the daemon holds peerlab's route with the attributes unchanged.
-fn daemon_has_route(kind: Kind, d: &Daemon, v6: bool) -> bool {
+fn daemon_has_route(kind: Kind, d: &daemons::Running, v6: bool) -> bool {
     let p = peerlab_route(v6).to_string();
     match kind {
         Kind::Bird => {
-            let out = daemons::birdc(d, &["show", "route", &p, "all"]);
+            let out = daemons::control(d, &["show", "route", &p, "all"]);
             out.contains(&p)
                 && out.contains("BGP.med: 55")
                 && out.contains("(65020,9)")
@@ -141,7 +143,7 @@ fn daemon_has_route(kind: Kind, d: &Daemon, v6: bool) -> bool {
         }
         Kind::Gobgp => {
             let afi = if v6 { "ipv6" } else { "ipv4" };
-            let out = daemons::gobgp(d, &["global", "rib", "-a", afi, &p, "-j"]);
+            let out = daemons::control(d, &["global", "rib", "-a", afi, &p, "-j"]);
             let community = (65020u32 << 16) | 9;
             out.contains("\"metric\":55")
                 && out.contains(&community.to_string())
@@ -154,7 +156,7 @@ async fn established_and_routes_cross(kind: Kind, v6: bool, peerlab_passive: boo
     let Some(mut s) = setup(kind, v6, peerlab_passive, DAEMON_AS, (None, None), 9).await else {
         return;
     };
-    s.daemon.assert_loopback_only();
+    daemons::assert_loopback_only(&s.daemon);
     let up = s.peerlab.wait_until(WAIT, |r| r.established()).await;
     assert!(
         up,
@@ -196,14 +198,14 @@ async fn established_and_routes_cross(kind: Kind, v6: bool, peerlab_passive: boo
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let shown = match kind {
-        Kind::Bird => daemons::birdc(&s.daemon, &["show", "route", "all"]),
-        Kind::Gobgp => daemons::gobgp(
+        Kind::Bird => daemons::control(&s.daemon, &["show", "route", "all"]),
+        Kind::Gobgp => daemons::control(
             &s.daemon,
             &["global", "rib", "-a", if v6 { "ipv6" } else { "ipv4" }, "-j"],
         ),
     };
     assert!(seen, "{kind:?} did not receive peerlab's route unchanged: {shown}");
-    s.daemon.assert_loopback_only();
+    daemons::assert_loopback_only(&s.daemon);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -318,7 +320,7 @@ async fn hold_timer_on_a_frozen_daemon(kind: Kind) {
         s.peerlab.wait_until(WAIT, |r| r.established()).await,
         "{kind:?}: not Established"
     );
-    s.daemon.freeze();
+    s.daemon.freeze().expect("SIGSTOP");
     let expired = s
         .peerlab
         .wait_until(WAIT, |r| {
@@ -327,7 +329,7 @@ async fn hold_timer_on_a_frozen_daemon(kind: Kind) {
                 .any(|t| t.from == State::Established && t.reason.to_string() == "hold-timer-expired")
         })
         .await;
-    s.daemon.thaw();
+    s.daemon.thaw().expect("SIGCONT");
     assert!(
         expired,
         "{kind:?}: hold timer did not expire: {:?}",

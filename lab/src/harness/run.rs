@@ -4,8 +4,9 @@
 //! target's CPU time and peak memory.
 
 use super::load::{Client, Load, TARGET_AS};
+use super::measure;
 use super::progress::Progress;
-use super::targets::{process, sockets, RunningTarget};
+use super::targets::RunningTarget;
 use super::verify::{MonitorTable, Verdict};
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig};
 use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, TcpConnector};
@@ -201,7 +202,7 @@ async fn send_task(commands: mpsc::Sender<Command>, msgs: Vec<Bytes>, routes: us
 async fn feed_done(
     senders: Vec<JoinHandle<()>>,
     commands: Vec<mpsc::Sender<Command>>,
-    locals: HashSet<String>,
+    locals: HashSet<IpAddr>,
     ports: Vec<u16>,
     deadline: Instant,
 ) -> Option<Instant> {
@@ -212,7 +213,7 @@ async fn feed_done(
     let mut first_seen: Option<Instant> = None;
     while Instant::now() < deadline {
         let queues_empty = commands.iter().all(|c| c.capacity() == c.max_capacity());
-        if queues_empty && sockets::unacked_bytes(&locals, &ports) == Some(0) {
+        if queues_empty && measure::unacked_bytes(&locals, &ports) == Some(0) {
             if first_seen.is_some() {
                 return first_seen;
             }
@@ -258,7 +259,7 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
         }
     };
     let pid = target.pid();
-    let cpu0 = pid.and_then(process::cpu_seconds);
+    let cpu0 = pid.and_then(measure::cpu_seconds);
     let (stop_tx, stop_rx) = watch::channel(false);
     let start = Instant::now();
     let deadline = start + opts.time_limit;
@@ -344,12 +345,7 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
                 feed(0, all, load.prefixes[k].len());
             }
         }
-        let locals: HashSet<String> = load
-            .clients
-            .iter()
-            .filter(|c| c.tester)
-            .map(|c| sockets::proc_hex(c.source))
-            .collect();
+        let locals: HashSet<IpAddr> = load.clients.iter().filter(|c| c.tester).map(|c| c.source).collect();
         let ports: Vec<u16> = ports.iter().copied().collect();
         let aborts: Vec<_> = senders.iter().map(JoinHandle::abort_handle).collect();
         let mut fed = tokio::spawn(feed_done(senders, feeders, locals, ports, deadline));
@@ -390,11 +386,11 @@ pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions
         }
     }
     progress.finish();
-    let target_cpu_s = match (cpu0, pid.and_then(process::cpu_seconds)) {
+    let target_cpu_s = match (cpu0, pid.and_then(measure::cpu_seconds)) {
         (Some(a), Some(b)) => Some(b - a),
         _ => None,
     };
-    let target_peak_rss_kib = pid.and_then(process::peak_rss_kib);
+    let target_peak_rss_kib = pid.and_then(measure::peak_rss_kib);
     // The monitors' tables as they are now, before the sessions close (closing them makes
     // the target withdraw every route).
     let _ = stop_tx.send(true);
