@@ -61,6 +61,26 @@ impl std::fmt::Display for Target {
 }
 
 impl Target {
+    /// An error when this target cannot carry `load`: the sessions over IPv6 need a listen
+    /// port per session (peerlab in this process only); IPv6 prefixes need a second session
+    /// per client, which peerlab's configuration file cannot describe.
+    pub fn check(&self, load: &Load) -> Result<(), String> {
+        if load.spec.transport == SessionTransport::Ipv6 && *self != Target::Peerlab {
+            return Err(format!(
+                "--transport ipv6 works with --target peerlab only: every client connects from ::1, and {self} \
+                 cannot be given a listen port per session here"
+            ));
+        }
+        if *self == Target::PeerlabProcess && load.carries(true) {
+            return Err(
+                "peerlab-process carries IPv4 prefixes only (its configuration file cannot give each client a \
+                 second session for IPv6 on a shared loopback address): use --ipv6-share 0, or --target peerlab"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
     /// The IPv4 next hop the testers announce to this target.
     pub fn next_hops(&self) -> NextHops {
         match self {
@@ -117,12 +137,7 @@ impl RunningTarget {
 
 /// Starts (or, for an external target, just names) the target for `load`'s clients.
 pub async fn start(target: &Target, load: &Load, external_pid: Option<u32>) -> Result<RunningTarget, String> {
-    if load.spec.transport == SessionTransport::Ipv6 && *target != Target::Peerlab {
-        return Err(format!(
-            "--transport ipv6 works with --target peerlab only: every client connects from ::1, and {target} cannot \
-             be given a listen port per session here"
-        ));
-    }
+    target.check(load)?;
     let mut running = RunningTarget {
         addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
         v6_addr: None,
@@ -161,7 +176,7 @@ async fn start_daemon(target: &Target, load: &Load) -> Result<daemons::Running, 
     let (daemon, config) = match target {
         Target::Bird => (Daemon::Bird, bird::config(listen, &load.clients)),
         Target::Gobgp => (Daemon::Gobgp, gobgp::config(listen, &load.clients)),
-        Target::PeerlabProcess => (Daemon::Peerlab, peerlab::process_config(load, listen)?),
+        Target::PeerlabProcess => (Daemon::Peerlab, peerlab::config_toml(load, listen, false)),
         Target::Peerlab | Target::External(_) => return Err(format!("{target} is not a daemon peerlab starts")),
     };
     let launch = Launch::new(daemon, config, listen);

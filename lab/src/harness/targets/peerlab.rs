@@ -164,25 +164,6 @@ async fn start_over_ipv6(load: &Load, mut config: RouteServerConfig, v6: bool) -
     })
 }
 
-/// The configuration of `peerlab route-server --config FILE` (started by
-/// [`crate::daemons`] from this very executable) with BGP on `listen`, or why this load
-/// cannot be carried by a separate process.
-pub fn process_config(load: &Load, listen: SocketAddr) -> Result<String, String> {
-    if load.spec.transport == SessionTransport::Ipv6 {
-        return Err(
-            "peerlab-process has no IPv6 transport (its configuration file cannot give each session its own port on ::1): use --target peerlab".into(),
-        );
-    }
-    if load.carries(true) {
-        return Err(
-            "peerlab-process carries IPv4 prefixes only (its configuration file cannot give each client a second \
-             session for IPv6 on a shared loopback address): use --ipv6-share 0, or --target peerlab (in-process)"
-                .into(),
-        );
-    }
-    Ok(config_toml(load, listen, false))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
