@@ -1,4 +1,4 @@
-//! Real BIRD 2 and GoBGP daemons for interop tests: the test's configuration for one
+//! Real BIRD 2, GoBGP, OpenBGPD and FRR daemons for interop tests: the test's configuration for one
 //! neighbour, started on loopback and stopped by its own pid through [`peerlab::daemons`]
 //! (the one launch line of the bench, the tests and the lab), and the test policy: a missing
 //! program skips the test with a note on stderr, or fails it under
@@ -6,7 +6,8 @@
 //!
 //! Network safety: every BGP protocol in a BIRD config says `strict bind on` with a
 //! loopback `local` address; gobgpd gets `local-address-list` of loopback addresses (its API
-//! is put on 127.0.0.1 by the launch line). [`peerlab::daemons::start`] refuses a daemon
+//! is put on 127.0.0.1 by the launch line); OpenBGPD `listen on` a loopback address; FRR's
+//! listen address is on its launch line. [`peerlab::daemons::start`] refuses a daemon
 //! that listens outside loopback (from /proc); [`assert_loopback_only`] checks it again,
 //! independently, with `ss`.
 
@@ -26,22 +27,30 @@ pub fn interop_required() -> bool {
 /// The program for an interop test: `Some(path)` when installed; when missing, panics if
 /// interop is required and otherwise says clearly on stderr that the test skipped.
 pub fn require_program(name: &str, package: &str, test: &str) -> Option<PathBuf> {
-    if let Some(p) = launch::find_program(name) {
-        return Some(p);
-    }
-    if interop_required() {
-        panic!("{test}: `{name}` is not installed and PEERLAB_REQUIRE_INTEROP=1: apt-get install -y {package}");
-    }
-    eprintln!("SKIPPED {test}: `{name}` is not installed (apt-get install -y {package}); set PEERLAB_REQUIRE_INTEROP=1 to make this a failure");
-    None
+    launch::find_program(name).or_else(|| {
+        missing(
+            test,
+            &format!("`{name}` is not installed (apt-get install -y {package})"),
+        )
+    })
 }
 
-/// [`require_program`] for an installed daemon (BIRD, GoBGP).
+/// [`require_program`] for a daemon peerlab starts (found where it installs: FRR's `bgpd`
+/// is not the one on `PATH`).
 pub fn require_daemon(daemon: Daemon, test: &str) -> Option<PathBuf> {
-    let (name, package) = daemon
-        .program()
-        .expect("require_daemon is for installed daemons (BIRD, GoBGP), not peerlab's own");
-    require_program(name, package, test)
+    match daemon.locate() {
+        Ok(p) => Some(p),
+        Err(why) => missing(test, &why),
+    }
+}
+
+/// Fails the test under `PEERLAB_REQUIRE_INTEROP=1`, else notes on stderr that it skipped.
+fn missing(test: &str, why: &str) -> Option<PathBuf> {
+    if interop_required() {
+        panic!("{test}: {why} and PEERLAB_REQUIRE_INTEROP=1");
+    }
+    eprintln!("SKIPPED {test}: {why}; set PEERLAB_REQUIRE_INTEROP=1 to make this a failure");
+    None
 }
 
 /// A free TCP port on 127.0.0.1 (bound and released; good enough for tests on one host).
@@ -169,6 +178,76 @@ pub fn gobgp_config(spec: &PeerSpec) -> String {
     c
 }
 
+/// OpenBGPD configuration for one neighbour with the unicast family of its transport,
+/// accepting and announcing everything (RFC 8212: an EBGP neighbour gets nothing without an
+/// `allow`), plus `extra` (e.g. `network` statements) among the global settings.
+/// `peerlab::daemons` puts the control socket and `fib-update no` before it.
+pub fn openbgpd_config(spec: &PeerSpec, extra: &str) -> String {
+    let mut c = String::new();
+    let _ = writeln!(c, "AS {}\nrouter-id {}", spec.local_as, spec.router_id);
+    let _ = writeln!(c, "listen on {} port {}", spec.local_addr, spec.local_port);
+    let _ = writeln!(c, "holdtime {}\nholdtime min 3\nconnect-retry 1", spec.hold_time);
+    let _ = writeln!(c, "{extra}");
+    let _ = writeln!(c, "neighbor {} {{", spec.peer_addr);
+    let _ = writeln!(c, "  remote-as {}\n  port {}", spec.peer_as, spec.peer_port);
+    let _ = writeln!(c, "  local-address {}", spec.local_addr);
+    if spec.passive {
+        let _ = writeln!(c, "  passive");
+    }
+    if let Some(pw) = &spec.md5 {
+        let _ = writeln!(c, "  tcp md5sig password {pw}");
+    }
+    let (on, off) = if spec.local_addr.is_ipv6() {
+        ("IPv6", "IPv4")
+    } else {
+        ("IPv4", "IPv6")
+    };
+    let _ = writeln!(c, "  announce {on} unicast\n  announce {off} none");
+    let _ = writeln!(c, "}}\nallow from any\nallow to any");
+    c
+}
+
+/// FRR `bgpd` configuration for one neighbour with the unicast family of its transport
+/// (without zebra: no connected check, no import check for `network`), plus `af` inside
+/// that family's section (e.g. `network` lines) and `extra` after it (e.g. route-maps).
+/// Its listen address and port are on the launch line.
+pub fn frr_config(spec: &PeerSpec, af: &str, extra: &str) -> String {
+    let n = spec.peer_addr;
+    let mut c = String::new();
+    let _ = writeln!(c, "frr defaults traditional\nhostname peerlab-test");
+    let _ = writeln!(c, "router bgp {}", spec.local_as);
+    let _ = writeln!(c, " bgp router-id {}", spec.router_id);
+    let _ = writeln!(
+        c,
+        " no bgp ebgp-requires-policy\n no bgp network import-check\n no bgp default ipv4-unicast"
+    );
+    // NOTIFICATIONs (with a shutdown message) are logged only with this.
+    let _ = writeln!(c, " bgp log-neighbor-changes");
+    let _ = writeln!(
+        c,
+        " neighbor {n} remote-as {}\n neighbor {n} port {}",
+        spec.peer_as, spec.peer_port
+    );
+    let _ = writeln!(c, " neighbor {n} update-source {}", spec.local_addr);
+    let _ = writeln!(c, " neighbor {n} disable-connected-check");
+    let keepalive = (spec.hold_time / 3).max(1);
+    let _ = writeln!(
+        c,
+        " neighbor {n} timers {keepalive} {}\n neighbor {n} timers connect 1",
+        spec.hold_time
+    );
+    if spec.passive {
+        let _ = writeln!(c, " neighbor {n} passive");
+    }
+    if let Some(pw) = &spec.md5 {
+        let _ = writeln!(c, " neighbor {n} password {pw}");
+    }
+    let family = if spec.local_addr.is_ipv6() { "ipv6" } else { "ipv4" };
+    let _ = writeln!(c, " address-family {family} unicast\n  neighbor {n} activate");
+    let _ = writeln!(c, "{af}\n exit-address-family\n{extra}");
+    c
+}
+
 /// Starts `daemon` (`program`, from [`require_daemon`]) with the test's `config`, its BGP
 /// on `spec`'s local address and port, logging everything (tests read the log).
 pub fn start(daemon: Daemon, program: &Path, spec: &PeerSpec, config: String) -> Result<Running, String> {
@@ -185,15 +264,13 @@ pub fn control(d: &Running, args: &[&str]) -> String {
     d.control(args).unwrap_or_else(|e| e)
 }
 
-/// Panics if the daemon listens on anything but loopback (as `ss` sees it).
+/// Panics if the daemon or a process it forked listens on anything but loopback (as `ss`
+/// sees it).
 pub fn assert_loopback_only(d: &Running) {
-    match sockets::non_loopback_listeners_of(d.pid()) {
-        Ok(v) => assert!(
-            v.is_empty(),
-            "{} (pid {}) listens outside loopback: {v:?}",
-            d.name(),
-            d.pid()
-        ),
-        Err(e) => panic!("cannot check {}'s sockets: {e}", d.name()),
+    for pid in d.pids() {
+        match sockets::non_loopback_listeners_of(pid) {
+            Ok(v) => assert!(v.is_empty(), "{} (pid {pid}) listens outside loopback: {v:?}", d.name()),
+            Err(e) => panic!("cannot check {}'s sockets: {e}", d.name()),
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! in the scratch directory, its log a file there (a `log` line put before the
 //! configuration).
 
-use super::LogLevel;
-use std::path::Path;
+use super::{Line, LogLevel};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// BIRD's control socket in the scratch directory (for `birdc -s`).
@@ -18,10 +18,22 @@ pub(super) fn with_log(config: &str, log: &Path, level: LogLevel) -> String {
     format!("log \"{}\" {classes};\n{config}", log.display())
 }
 
-/// `bird` in the foreground with `conf` and its control socket in `dir`.
-pub(super) fn command(program: &Path, dir: &Path, conf: &Path) -> Command {
+/// `bird` in the foreground with its configuration and its control socket in the scratch
+/// directory.
+pub(super) fn command(line: &Line<'_>) -> Command {
+    let mut c = Command::new(line.program);
+    c.arg("-f")
+        .arg("-c")
+        .arg(line.conf)
+        .arg("-s")
+        .arg(line.dir.join(CONTROL_SOCKET));
+    c
+}
+
+/// `birdc -s SOCKET`.
+pub(super) fn control(program: PathBuf, dir: &Path) -> Command {
     let mut c = Command::new(program);
-    c.arg("-f").arg("-c").arg(conf).arg("-s").arg(dir.join(CONTROL_SOCKET));
+    c.arg("-s").arg(dir.join(CONTROL_SOCKET));
     c
 }
 
@@ -31,11 +43,15 @@ mod tests {
 
     #[test]
     fn bird_runs_in_the_foreground_with_its_control_socket_in_the_scratch_directory() {
-        let c = command(
-            Path::new("/usr/sbin/bird"),
-            Path::new("/tmp/d"),
-            Path::new("/tmp/d/bird.conf"),
-        );
+        let line = Line {
+            program: Path::new("/usr/sbin/bird"),
+            dir: Path::new("/tmp/d"),
+            conf: Path::new("/tmp/d/bird.conf"),
+            log: LogLevel::Normal,
+            api: None,
+            listen: "127.0.0.1:1790".parse().unwrap(),
+        };
+        let c = command(&line);
         let args: Vec<_> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         assert_eq!(args, ["-f", "-c", "/tmp/d/bird.conf", "-s", "/tmp/d/bird.ctl"]);
         let text = with_log("router id 10.0.0.1;", Path::new("/tmp/d/daemon.log"), LogLevel::Debug);

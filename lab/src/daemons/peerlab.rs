@@ -1,20 +1,22 @@
 //! peerlab's route server as a separate process: `peerlab route-server --config CONF --api
 //! 127.0.0.1:PORT`, its log level from `RUST_LOG`.
 
-use super::LogLevel;
-use std::net::SocketAddr;
-use std::path::Path;
+use super::{Line, LogLevel};
 use std::process::Command;
 
-/// `peerlab route-server` with the TOML configuration `conf` and its HTTP API on `api`.
-pub(super) fn command(program: &Path, conf: &Path, log: LogLevel, api: Option<SocketAddr>) -> Command {
-    let level = match log {
+/// `peerlab route-server` with its TOML configuration and its HTTP API on the launch's API
+/// address.
+pub(super) fn command(line: &Line<'_>) -> Command {
+    let level = match line.log {
         LogLevel::Normal => "warn",
         LogLevel::Debug => "debug",
     };
-    let mut c = Command::new(program);
-    c.arg("route-server").arg("--config").arg(conf).env("RUST_LOG", level);
-    if let Some(api) = api {
+    let mut c = Command::new(line.program);
+    c.arg("route-server")
+        .arg("--config")
+        .arg(line.conf)
+        .env("RUST_LOG", level);
+    if let Some(api) = line.api {
         c.arg("--api").arg(api.to_string());
     }
     c

@@ -1,8 +1,9 @@
-//! A daemon peerlab started: its pid, scratch directory and logs, its control client, and
-//! its stop — by that pid only, when the handle is dropped.
+//! A daemon peerlab started: its pid (and those of the processes it forked), scratch
+//! directory and logs, its control client, and its stop — by those pids only, when the handle
+//! is dropped.
 
-use super::proc_net;
-use super::{find_program, Daemon};
+use super::procfs;
+use super::Daemon;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};
@@ -14,6 +15,8 @@ pub(super) const LOG: &str = "daemon.log";
 pub(super) const STDERR: &str = "stderr.log";
 /// Lines of log an error message quotes.
 const TAIL_LINES: usize = 15;
+/// How long a stop waits for the processes a daemon forked to end.
+const STOP_LIMIT: Duration = Duration::from_secs(2);
 /// How often a starting daemon's sockets are looked at.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -95,47 +98,35 @@ impl Running {
         lines[lines.len().saturating_sub(TAIL_LINES)..].join("\n")
     }
 
-    /// Freezes it (SIGSTOP), e.g. to let a peer's hold timer expire.
+    /// Its pid and those of the processes it forked (OpenBGPD's engines), still running.
+    pub fn pids(&self) -> Vec<u32> {
+        let mut v = vec![self.pid()];
+        v.extend(procfs::descendants(self.pid()).into_iter().map(|(p, _)| p));
+        v
+    }
+
+    /// Freezes it and the processes it forked (SIGSTOP), e.g. to let a peer's hold timer
+    /// expire.
     pub fn freeze(&self) -> Result<(), String> {
         self.signal("STOP")
     }
 
-    /// Thaws it after [`Running::freeze`] (SIGCONT).
+    /// Thaws them after [`Running::freeze`] (SIGCONT).
     pub fn thaw(&self) -> Result<(), String> {
         self.signal("CONT")
     }
 
     fn signal(&self, name: &str) -> Result<(), String> {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.pid().to_string())
-            .status()
-            .map_err(|e| format!("kill -{name} {}: {e}", self.pid()))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("kill -{name} {}: {status}", self.pid()))
-        }
+        self.pids().into_iter().try_for_each(|p| signal(p, name))
     }
 
     /// Runs its control client with `args` (`birdc -s SOCKET ARGS`, `gobgp -u 127.0.0.1 -p
-    /// PORT ARGS`): its stdout when it succeeds, else what it said.
+    /// PORT ARGS`, `bgpctl -s SOCKET ARGS`, `vtysh --vty_socket DIR -d bgpd -c "ARGS"`): its
+    /// stdout when it succeeds, else what it said.
     pub fn control(&self, args: &[&str]) -> Result<String, String> {
-        let mut cmd = match (self.daemon, self.api) {
-            (Daemon::Bird, _) => {
-                let mut c = Command::new(client("birdc", "bird2")?);
-                c.arg("-s").arg(self.dir.join(super::bird::CONTROL_SOCKET));
-                c
-            }
-            (Daemon::Gobgp, Some(api)) => {
-                let mut c = Command::new(client("gobgp", "gobgpd")?);
-                c.args(["-u", &api.ip().to_string(), "-p", &api.port().to_string()]);
-                c
-            }
-            _ => return Err(format!("{} has no control client here", self.name())),
-        };
-        let out = cmd
-            .args(args)
+        let out = self
+            .daemon
+            .control(&self.dir, self.api, args)?
             .output()
             .map_err(|e| format!("{} control: {e}", self.name()))?;
         if out.status.success() {
@@ -168,7 +159,7 @@ impl Running {
             if let Some(status) = self.exited() {
                 return Err(format!("{} exited ({status}):\n{}", self.name(), self.log_tail()));
             }
-            if proc_net::listeners_of(self.pid()).is_ok_and(|v| v.iter().any(|a| a.port() == port)) {
+            if procfs::listeners_of(&self.pids()).is_ok_and(|v| v.iter().any(|a| a.port() == port)) {
                 return Ok(());
             }
             std::thread::sleep(POLL);
@@ -184,7 +175,7 @@ impl Running {
 
     /// An error when it listens anywhere but loopback.
     pub fn check_loopback_only(&self) -> Result<(), String> {
-        let bad = proc_net::non_loopback_listeners(self.pid())?;
+        let bad = procfs::non_loopback_listeners(&self.pids())?;
         if bad.is_empty() {
             Ok(())
         } else {
@@ -195,17 +186,38 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        // SIGKILL ends a frozen (SIGSTOPped) daemon too.
+        // The processes it forked, known by pid and start time before it dies (they are
+        // re-parented then); SIGKILL ends frozen (SIGSTOPped) processes too.
+        let forked = procfs::descendants(self.pid());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        for (pid, started) in &forked {
+            if procfs::alive(*pid, *started) {
+                let _ = signal(*pid, "KILL");
+            }
+        }
+        // Bounded: until none of them runs any more (their new parent reaps them).
+        let start = Instant::now();
+        while forked.iter().any(|(p, t)| procfs::alive(*p, *t)) && start.elapsed() < STOP_LIMIT {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         tracing::debug!(daemon = self.name(), pid = self.child.id(), "stopped");
         remove_scratch(&self.dir);
     }
 }
 
-/// A control client program, or how to install it.
-fn client(name: &str, package: &str) -> Result<PathBuf, String> {
-    find_program(name).ok_or_else(|| format!("`{name}` is not installed (apt-get install -y {package})"))
+/// Sends signal `name` (`STOP`, `CONT`, `KILL`) to `pid` with kill(1).
+fn signal(pid: u32, name: &str) -> Result<(), String> {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .map_err(|e| format!("kill -{name} {pid}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("kill -{name} {pid}: {status}"))
+    }
 }
 
 /// A fresh, empty scratch directory for one daemon, `peerlab-TAG-PID-N` in the temporary

@@ -1,7 +1,7 @@
 //! What a run measures from /proc: the target's CPU time and peak memory (by its pid), and
 //! the octets the testers wrote that the target's kernel has not acknowledged yet.
 
-use crate::daemons::proc_net;
+use crate::daemons::procfs;
 use std::collections::HashSet;
 use std::net::IpAddr;
 
@@ -10,14 +10,8 @@ const TICKS_PER_SECOND: f64 = 100.0;
 
 /// User plus system CPU seconds of `pid` so far (from /proc/PID/stat).
 pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
-    let utime: f64 = f.get(11)?.parse().ok()?;
-    let stime: f64 = f.get(12)?.parse().ok()?;
-    Some((utime + stime) / TICKS_PER_SECOND)
+    let s = procfs::stat(pid)?;
+    Some((s.utime + s.stime) as f64 / TICKS_PER_SECOND)
 }
 
 /// Peak resident set size of `pid` in KiB (VmHWM from /proc/PID/status).
@@ -33,9 +27,9 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
 /// TCP connection from one of `locals` to one of `ports`; `None` when /proc/net/tcp cannot
 /// be read.
 pub fn unacked_bytes(locals: &HashSet<IpAddr>, ports: &[u16]) -> Option<u64> {
-    let mut sockets = proc_net::tcp_table(false).ok()?;
+    let mut sockets = procfs::tcp_table(false).ok()?;
     if locals.iter().any(IpAddr::is_ipv6) {
-        sockets.extend(proc_net::tcp_table(true).ok()?);
+        sockets.extend(procfs::tcp_table(true).ok()?);
     }
     Some(
         sockets

@@ -1,6 +1,8 @@
-//! TCP sockets as the kernel lists them in /proc/net/tcp and /proc/net/tcp6, and the sockets
-//! a process holds (/proc/PID/fd): who listens where, whether only on loopback, and free
-//! loopback ports. Read without connecting to anything.
+//! What /proc tells about processes and TCP sockets: a process's parent, CPU times and start
+//! (/proc/PID/stat) and its descendants; the sockets as the kernel lists them in
+//! /proc/net/tcp and /proc/net/tcp6 and those a process holds (/proc/PID/fd): who listens
+//! where, whether only on loopback; and free loopback ports. Read without connecting to
+//! anything.
 
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
@@ -81,6 +83,69 @@ pub fn is_loopback(ip: IpAddr) -> bool {
     }
 }
 
+/// The fields of /proc/PID/stat that peerlab reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcStat {
+    /// Its state: `R` running, `S` sleeping, `T` stopped, `Z` zombie (dead, not yet reaped),
+    /// ...
+    pub state: char,
+    /// The parent's pid.
+    pub ppid: u32,
+    /// CPU time in user mode, in clock ticks.
+    pub utime: u64,
+    /// CPU time in kernel mode, in clock ticks.
+    pub stime: u64,
+    /// When it started, in clock ticks after boot (with the pid, names a process uniquely).
+    pub start_time: u64,
+}
+
+/// /proc/PID/stat of `pid`; `None` when it is gone.
+pub fn stat(pid: u32) -> Option<ProcStat> {
+    parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+fn parse_stat(text: &str) -> Option<ProcStat> {
+    // The fields after the command name, which is in parentheses and may hold spaces:
+    // field 3 (state) is the first, so field N is at N - 3.
+    let rest = text.get(text.rfind(')')? + 2..)?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(ProcStat {
+        state: f.first()?.chars().next()?,
+        ppid: f.get(1)?.parse().ok()?,
+        utime: f.get(11)?.parse().ok()?,
+        stime: f.get(12)?.parse().ok()?,
+        start_time: f.get(19)?.parse().ok()?,
+    })
+}
+
+/// Whether the process `pid` that started at `start_time` still runs (a zombie does not).
+pub fn alive(pid: u32, start_time: u64) -> bool {
+    stat(pid).is_some_and(|s| s.start_time == start_time && s.state != 'Z')
+}
+
+/// Every descendant of `pid` (children, their children, ...), each with its start time.
+pub fn descendants(pid: u32) -> Vec<(u32, u64)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let all: Vec<(u32, ProcStat)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|p| Some((p, stat(p)?)))
+        .collect();
+    let mut found: Vec<(u32, u64)> = Vec::new();
+    let mut parents = vec![pid];
+    while let Some(parent) = parents.pop() {
+        for (p, s) in &all {
+            if s.ppid == parent && !found.iter().any(|(q, _)| q == p) {
+                found.push((*p, s.start_time));
+                parents.push(*p);
+            }
+        }
+    }
+    found
+}
+
 /// The socket inodes `pid` holds open.
 fn socket_inodes(pid: u32) -> Result<HashSet<u64>, String> {
     let dir = format!("/proc/{pid}/fd");
@@ -92,9 +157,12 @@ fn socket_inodes(pid: u32) -> Result<HashSet<u64>, String> {
         .collect())
 }
 
-/// The addresses on which `pid` listens (TCP).
-pub fn listeners_of(pid: u32) -> Result<Vec<SocketAddr>, String> {
-    let inodes = socket_inodes(pid)?;
+/// The addresses on which any of `pids` listens (TCP).
+pub fn listeners_of(pids: &[u32]) -> Result<Vec<SocketAddr>, String> {
+    let mut inodes = HashSet::new();
+    for pid in pids {
+        inodes.extend(socket_inodes(*pid)?);
+    }
     Ok(tcp_sockets()?
         .into_iter()
         .filter(|s| s.listening && inodes.contains(&s.inode))
@@ -102,9 +170,9 @@ pub fn listeners_of(pid: u32) -> Result<Vec<SocketAddr>, String> {
         .collect())
 }
 
-/// The addresses on which `pid` listens outside loopback.
-pub fn non_loopback_listeners(pid: u32) -> Result<Vec<SocketAddr>, String> {
-    Ok(listeners_of(pid)?
+/// The addresses on which any of `pids` listens outside loopback.
+pub fn non_loopback_listeners(pids: &[u32]) -> Result<Vec<SocketAddr>, String> {
+    Ok(listeners_of(pids)?
         .into_iter()
         .filter(|a| !is_loopback(a.ip()))
         .collect())
@@ -151,11 +219,34 @@ mod tests {
     fn a_listener_of_this_process_is_seen_on_its_port() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        let mine = listeners_of(std::process::id()).unwrap();
+        let me = [std::process::id()];
+        let mine = listeners_of(&me).unwrap();
         assert!(mine.iter().any(|a| a.port() == port), "{mine:?}");
-        assert!(non_loopback_listeners(std::process::id())
-            .unwrap()
-            .iter()
-            .all(|a| a.port() != port));
+        assert!(non_loopback_listeners(&me).unwrap().iter().all(|a| a.port() != port));
+    }
+
+    #[test]
+    fn proc_stat_fields_are_read_after_a_command_name_with_spaces() {
+        let line = "4242 (a (b) c) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 30 0 0 20 0 1 0 987654 1000 10 18446744073709551615";
+        let s = parse_stat(line).unwrap();
+        assert_eq!(
+            (s.state, s.ppid, s.utime, s.stime, s.start_time),
+            ('S', 17, 250, 30, 987654)
+        );
+        let me = stat(std::process::id()).unwrap();
+        assert_eq!(me.ppid, std::os::unix::process::parent_id());
+        assert!(alive(std::process::id(), me.start_time));
+        assert!(!alive(std::process::id(), me.start_time + 1));
+    }
+
+    #[test]
+    fn a_child_is_among_the_descendants_with_its_start_time_until_it_ends() {
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let found = descendants(std::process::id());
+        let start = stat(child.id()).map(|s| s.start_time).unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(found.contains(&(child.id(), start)), "{found:?}");
+        assert!(!alive(child.id(), start));
     }
 }
