@@ -36,9 +36,9 @@ pub fn require_program(name: &str, package: &str, test: &str) -> Option<PathBuf>
 }
 
 /// [`require_program`] for a daemon peerlab starts (found where it installs: FRR's `bgpd`
-/// is not the one on `PATH`).
+/// is not the one on `PATH`), which must also be able to run here (OpenBGPD: as root).
 pub fn require_daemon(daemon: Daemon, test: &str) -> Option<PathBuf> {
-    match daemon.locate() {
+    match daemon.locate().and_then(|p| daemon.prerequisites().map(|()| p)) {
         Ok(p) => Some(p),
         Err(why) => missing(test, &why),
     }

@@ -139,8 +139,9 @@ impl Daemon {
         }
     }
 
-    /// What must exist on the machine before it starts.
-    fn prerequisites(self) -> Result<(), String> {
+    /// An error when it cannot start on this machine as this user (OpenBGPD: not root);
+    /// creates what it needs that its package's service unit would (OpenBGPD's chroot).
+    pub fn prerequisites(self) -> Result<(), String> {
         match self {
             Daemon::Openbgpd => openbgpd::ensure_chroot(),
             _ => Ok(()),

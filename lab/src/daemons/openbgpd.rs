@@ -64,8 +64,12 @@ pub(super) fn control(program: PathBuf, dir: &Path) -> Command {
     c
 }
 
-/// Creates bgpd's chroot directory (its user's home) when it is missing.
+/// Checks that bgpd can start here — as root, since it chroots its engines and drops to its
+/// own user — and creates its chroot directory (that user's home) when it is missing.
 pub(super) fn ensure_chroot() -> Result<(), String> {
+    if !is_root() {
+        return Err("openbgpd: bgpd must be started as root (it chroots its engines and drops to its own user)".into());
+    }
     let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| format!("openbgpd: /etc/passwd: {e}"))?;
     let home = passwd.lines().find_map(|l| {
         let f: Vec<&str> = l.split(':').collect();
@@ -81,6 +85,16 @@ pub(super) fn ensure_chroot() -> Result<(), String> {
         tracing::info!(dir = %home.display(), "created OpenBGPD's chroot directory");
     }
     Ok(())
+}
+
+/// Whether this process's effective user is root (from /proc/self/status).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().nth(1).map(|e| e == "0"))
+            .unwrap_or(false)
+    })
 }
 
 #[cfg(test)]
