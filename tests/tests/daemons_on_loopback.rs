@@ -55,25 +55,31 @@ fn listens_on_loopback_and_stops_by_pid(d: Running, port: u16) {
     assert!(!dir.exists(), "{name}'s scratch directory {} is left", dir.display());
 }
 
-#[test]
-fn bird_listens_only_on_its_loopback_address_and_stops_by_pid() {
-    let Some(bird) = daemons::require_daemon(Daemon::Bird, "bird_listens_only_on_loopback") else {
-        return;
-    };
+/// `daemon` started with `config` for a neighbour on a free port; `None` when it is not
+/// installed (skipped).
+fn started(daemon: Daemon, test: &str, config: impl Fn(&PeerSpec) -> String) -> Option<(Running, u16)> {
+    let program = daemons::require_daemon(daemon, test)?;
     let port = daemons::free_port();
     let s = spec(port);
-    let d = daemons::start(Daemon::Bird, &bird, &s, daemons::bird_config(&s, "")).expect("start bird");
+    let d = daemons::start(daemon, &program, &s, config(&s)).unwrap_or_else(|e| panic!("{daemon} starts: {e}"));
+    Some((d, port))
+}
+
+#[test]
+fn bird_listens_only_on_its_loopback_address_and_stops_by_pid() {
+    let Some((d, port)) = started(Daemon::Bird, "bird_listens_only_on_loopback", |s| {
+        daemons::bird_config(s, "")
+    }) else {
+        return;
+    };
     listens_on_loopback_and_stops_by_pid(d, port);
 }
 
 #[test]
 fn gobgpd_listens_only_on_loopback_and_stops_by_pid() {
-    let Some(gobgpd) = daemons::require_daemon(Daemon::Gobgp, "gobgpd_listens_only_on_loopback") else {
+    let Some((d, port)) = started(Daemon::Gobgp, "gobgpd_listens_only_on_loopback", daemons::gobgp_config) else {
         return;
     };
-    let port = daemons::free_port();
-    let s = spec(port);
-    let d = daemons::start(Daemon::Gobgp, &gobgpd, &s, daemons::gobgp_config(&s)).expect("start gobgpd");
     assert!(
         d.api().is_some_and(|a| a.ip().is_loopback()),
         "gobgpd's API: {:?}",
@@ -84,12 +90,11 @@ fn gobgpd_listens_only_on_loopback_and_stops_by_pid() {
 
 #[test]
 fn openbgpd_and_its_engines_listen_only_on_loopback_answer_bgpctl_and_stop_by_pid() {
-    let Some(bgpd) = daemons::require_daemon(Daemon::Openbgpd, "openbgpd_listens_only_on_loopback") else {
+    let Some((d, port)) = started(Daemon::Openbgpd, "openbgpd_listens_only_on_loopback", |s| {
+        daemons::openbgpd_config(s, "")
+    }) else {
         return;
     };
-    let port = daemons::free_port();
-    let s = spec(port);
-    let d = daemons::start(Daemon::Openbgpd, &bgpd, &s, daemons::openbgpd_config(&s, "")).expect("start openbgpd");
     assert!(d.pids().len() > 1, "bgpd forks its engines: {:?}", d.pids());
     let summary = d.control(&["show", "summary"]).expect("bgpctl answers");
     assert!(summary.contains("127.0.0.1"), "{summary}");
@@ -98,12 +103,11 @@ fn openbgpd_and_its_engines_listen_only_on_loopback_answer_bgpctl_and_stop_by_pi
 
 #[test]
 fn frr_bgpd_listens_only_on_loopback_answers_vtysh_and_stops_by_pid() {
-    let Some(bgpd) = daemons::require_daemon(Daemon::Frr, "frr_listens_only_on_loopback") else {
+    let Some((d, port)) = started(Daemon::Frr, "frr_listens_only_on_loopback", |s| {
+        daemons::frr_config(s, "", "")
+    }) else {
         return;
     };
-    let port = daemons::free_port();
-    let s = spec(port);
-    let d = daemons::start(Daemon::Frr, &bgpd, &s, daemons::frr_config(&s, "", "")).expect("start frr bgpd");
     let summary = d.control(&["show", "bgp", "summary"]).expect("vtysh answers");
     assert!(summary.contains("127.0.0.1"), "{summary}");
     listens_on_loopback_and_stops_by_pid(d, port);

@@ -40,19 +40,12 @@ pub(super) fn control(program: PathBuf, dir: &Path) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::daemons::launch::args_of;
 
     #[test]
     fn bird_runs_in_the_foreground_with_its_control_socket_in_the_scratch_directory() {
-        let line = Line {
-            program: Path::new("/usr/sbin/bird"),
-            dir: Path::new("/tmp/d"),
-            conf: Path::new("/tmp/d/bird.conf"),
-            log: LogLevel::Normal,
-            api: None,
-            listen: "127.0.0.1:1790".parse().unwrap(),
-        };
-        let c = command(&line);
-        let args: Vec<_> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        let line = Line::example("/usr/sbin/bird", "/tmp/d/bird.conf", LogLevel::Normal, None);
+        let args = args_of(&command(&line));
         assert_eq!(args, ["-f", "-c", "/tmp/d/bird.conf", "-s", "/tmp/d/bird.ctl"]);
         let text = with_log("router id 10.0.0.1;", Path::new("/tmp/d/daemon.log"), LogLevel::Debug);
         assert_eq!(text, "log \"/tmp/d/daemon.log\" all;\nrouter id 10.0.0.1;");

@@ -54,23 +54,15 @@ pub(super) fn control(program: PathBuf, dir: &Path, args: &[&str]) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::SocketAddr;
+    use crate::daemons::launch::args_of;
 
     #[test]
     fn frr_bgpd_listens_where_the_launch_says_with_no_zebra_and_no_tcp_vty() {
-        let listen: SocketAddr = "127.0.0.2:1790".parse().unwrap();
         let line = Line {
-            program: Path::new("/usr/lib/frr/bgpd"),
-            dir: Path::new("/tmp/d"),
-            conf: Path::new("/tmp/d/frr.conf"),
-            log: LogLevel::Normal,
-            api: None,
-            listen,
+            listen: "127.0.0.2:1790".parse().unwrap(),
+            ..Line::example("/usr/lib/frr/bgpd", "/tmp/d/frr.conf", LogLevel::Normal, None)
         };
-        let args: Vec<_> = command(&line)
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let args = args_of(&command(&line));
         let joined = args.join(" ");
         assert!(joined.contains("-p 1790 -l 127.0.0.2 -Z -S"), "{joined}");
         assert!(joined.contains("-A 127.0.0.1 -P 0"), "{joined}");

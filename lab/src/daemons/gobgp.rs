@@ -2,7 +2,7 @@
 //! with a plain log on stderr. Its BGP listens where the configuration's `[global.config]`
 //! says (`port`, a loopback `local-address-list`).
 
-use super::{Line, LogLevel};
+use super::Line;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
@@ -10,10 +10,7 @@ use std::process::Command;
 /// `gobgpd` with its TOML configuration, its gRPC API on the launch's API address
 /// (127.0.0.1).
 pub(super) fn command(line: &Line<'_>) -> Command {
-    let level = match line.log {
-        LogLevel::Normal => "warn",
-        LogLevel::Debug => "debug",
-    };
+    let level = line.log.filter();
     let mut c = Command::new(line.program);
     c.arg("-f")
         .arg(line.conf)
@@ -34,23 +31,14 @@ pub(super) fn control(program: PathBuf, api: SocketAddr) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
+    use crate::daemons::launch::args_of;
+    use crate::daemons::LogLevel;
 
     #[test]
     fn gobgpd_gets_its_api_on_loopback_and_no_pprof() {
         let api: SocketAddr = "127.0.0.1:50099".parse().unwrap();
-        let line = Line {
-            program: Path::new("gobgpd"),
-            dir: Path::new("/tmp"),
-            conf: Path::new("/tmp/g.toml"),
-            log: LogLevel::Normal,
-            api: Some(api),
-            listen: "127.0.0.1:1790".parse().unwrap(),
-        };
-        let args: Vec<_> = command(&line)
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let line = Line::example("gobgpd", "/tmp/g.toml", LogLevel::Normal, Some(api));
+        let args = args_of(&command(&line));
         assert_eq!(
             args,
             [

@@ -60,6 +60,28 @@ pub(super) struct Line<'a> {
     pub(super) listen: SocketAddr,
 }
 
+#[cfg(test)]
+impl Line<'static> {
+    /// A launch line's parts for a command-line test: files in `/tmp/d`, BGP on
+    /// 127.0.0.1:1790.
+    pub(super) fn example(program: &'static str, conf: &'static str, log: LogLevel, api: Option<SocketAddr>) -> Self {
+        Line {
+            program: Path::new(program),
+            dir: Path::new("/tmp/d"),
+            conf: Path::new(conf),
+            log,
+            api,
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 1790),
+        }
+    }
+}
+
+/// A command's arguments as strings (for command-line tests).
+#[cfg(test)]
+pub(super) fn args_of(c: &std::process::Command) -> Vec<String> {
+    c.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
+}
+
 /// Starts the daemon, waits until it listens on `launch.listen`'s port (at most
 /// [`START_LIMIT`]) and checks that it listens on loopback only; on any failure it is
 /// stopped and the error says why, with the end of its log.

@@ -75,6 +75,16 @@ pub enum LogLevel {
     Debug,
 }
 
+impl LogLevel {
+    /// The level as `gobgpd -l` and `RUST_LOG` name it.
+    fn filter(self) -> &'static str {
+        match self {
+            LogLevel::Normal => "warn",
+            LogLevel::Debug => "debug",
+        }
+    }
+}
+
 impl Daemon {
     /// A short name for messages and scratch directories.
     pub fn name(self) -> &'static str {
