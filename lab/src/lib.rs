@@ -13,11 +13,15 @@
 //! - [`announce`]: the routes a speaker announces, encoded for a negotiated session (used by
 //!   the lab's speakers and by `peerlab speaker`).
 //! - [`route_server_api`]: the local HTTP JSON API of `peerlab route-server`.
+//! - [`daemons`]: external BGP daemons (BIRD 2, GoBGP, OpenBGPD, FRR, peerlab's route server
+//!   as a process) started on loopback and stopped by their own pids, for the bench, the
+//!   tests and the lab.
 //! - [`harness`]: the route-server benchmark harness behind `peerlab bench` (testers,
 //!   monitors, targets, verification, report). Not to be confused with the workspace's
 //!   `benches/` crate, which holds the criterion micro-benchmarks of the libraries.
 
 pub mod announce;
+pub mod daemons;
 pub mod harness;
 pub mod lab;
 pub mod peering;

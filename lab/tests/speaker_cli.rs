@@ -1,12 +1,12 @@
 //! `peerlab speaker` against a real BIRD 2 on loopback, as the README shows it.
 
-use peerlab_tests::daemons::{self, PeerSpec};
+use peerlab_tests::daemons::{self, Daemon, PeerSpec};
 use std::process::Command;
 use std::time::Duration;
 
 #[test]
 fn peerlab_speaker_reaches_established_receives_birds_route_and_bird_gets_ours() {
-    let Some(bird) = daemons::require_program("bird", "bird2", "peerlab_speaker_against_bird") else {
+    let Some(bird) = daemons::require_daemon(Daemon::Bird, "peerlab_speaker_against_bird") else {
         return;
     };
     let bird_port = daemons::free_port();
@@ -25,12 +25,8 @@ fn peerlab_speaker_reaches_established_receives_birds_route_and_bird_gets_ours()
     };
     let extra =
         "protocol static bird_routes { ipv4; route 198.51.100.0/24 unreachable { bgp_community.add((65002,7)); }; }";
-    let d = daemons::start_bird(&bird, &daemons::bird_config(&spec, extra)).expect("bird starts");
-    assert!(
-        d.wait_listening(bird_port, Duration::from_secs(10)),
-        "bird not listening: {}",
-        d.log()
-    );
+    // Started means listening on bird_port.
+    let d = daemons::start(Daemon::Bird, &bird, &spec, daemons::bird_config(&spec, extra)).expect("bird starts");
     // No --until: the speaker stays up for its whole --timeout, so BIRD can be asked while
     // our route is announced; a timeout without --until exits 0.
     let child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
@@ -68,7 +64,7 @@ fn peerlab_speaker_reaches_established_receives_birds_route_and_bird_gets_ours()
         .expect("run peerlab speaker");
     let mut shown = String::new();
     for _ in 0..70 {
-        shown = daemons::birdc(&d, &["show", "route", "203.0.113.0/24", "all"]);
+        shown = daemons::control(&d, &["show", "route", "203.0.113.0/24", "all"]);
         if shown.contains("BGP.med: 55") {
             break;
         }
@@ -122,7 +118,7 @@ fn peerlab_speaker_reaches_established_receives_birds_route_and_bird_gets_ours()
         shown.contains("203.0.113.0/24") && shown.contains("BGP.med: 55") && shown.contains("(65001,9)"),
         "bird: {shown}"
     );
-    d.assert_loopback_only();
+    daemons::assert_loopback_only(&d);
 }
 
 #[test]

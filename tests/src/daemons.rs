@@ -1,62 +1,67 @@
-//! Real BIRD 2 and GoBGP daemons for interop tests: configuration written by the test,
-//! started on loopback only, stopped by their own pid when dropped.
+//! Real BIRD 2, GoBGP, OpenBGPD and FRR daemons for interop tests: the test's configuration for one
+//! neighbour, started on loopback and stopped by its own pid through [`peerlab::daemons`]
+//! (the one launch line of the bench, the tests and the lab), and the test policy: a missing
+//! program skips the test with a note on stderr, or fails it under
+//! `PEERLAB_REQUIRE_INTEROP=1`.
 //!
 //! Network safety: every BGP protocol in a BIRD config says `strict bind on` with a
-//! loopback `local` address; gobgpd gets `local-address-list` of loopback addresses and
-//! `--api-hosts 127.0.0.1:PORT`. [`Daemon::assert_loopback_only`] checks it with `ss`.
+//! loopback `local` address; gobgpd gets `local-address-list` of loopback addresses (its API
+//! is put on 127.0.0.1 by the launch line); OpenBGPD `listen on` a loopback address; FRR's
+//! listen address is on its launch line. [`peerlab::daemons::start`] refuses a daemon
+//! that listens outside loopback (from /proc); [`assert_loopback_only`] checks it again,
+//! independently, with `ss`.
 
 use crate::sockets;
+use peerlab::daemons::{self as launch, Launch, LogLevel};
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+pub use peerlab::daemons::{Daemon, Running};
 
 /// Whether CI asked for interop tests to be mandatory (`PEERLAB_REQUIRE_INTEROP=1`).
 pub fn interop_required() -> bool {
     std::env::var("PEERLAB_REQUIRE_INTEROP").is_ok_and(|v| v == "1")
 }
 
-/// Finds an executable on `PATH` or in the sbin directories.
-pub fn find_program(name: &str) -> Option<PathBuf> {
-    let path = std::env::var("PATH").unwrap_or_default();
-    let found = path
-        .split(':')
-        .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"])
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.is_file());
-    found
-}
-
 /// The program for an interop test: `Some(path)` when installed; when missing, panics if
 /// interop is required and otherwise says clearly on stderr that the test skipped.
 pub fn require_program(name: &str, package: &str, test: &str) -> Option<PathBuf> {
-    if let Some(p) = find_program(name) {
-        return Some(p);
+    launch::find_program(name).or_else(|| {
+        missing(
+            test,
+            &format!("`{name}` is not installed (apt-get install -y {package})"),
+        )
+    })
+}
+
+/// [`require_program`] for a daemon peerlab starts (found where it installs: FRR's `bgpd`
+/// is not the one on `PATH`), which must also be able to run here (OpenBGPD: as root).
+pub fn require_daemon(daemon: Daemon, test: &str) -> Option<PathBuf> {
+    match daemon.locate().and_then(|p| daemon.prerequisites().map(|()| p)) {
+        Ok(p) => Some(p),
+        Err(why) => missing(test, &why),
     }
+}
+
+/// Fails the test under `PEERLAB_REQUIRE_INTEROP=1`, else notes on stderr that it skipped.
+fn missing(test: &str, why: &str) -> Option<PathBuf> {
     if interop_required() {
-        panic!("{test}: `{name}` is not installed and PEERLAB_REQUIRE_INTEROP=1: apt-get install -y {package}");
+        panic!("{test}: {why} and PEERLAB_REQUIRE_INTEROP=1");
     }
-    eprintln!("SKIPPED {test}: `{name}` is not installed (apt-get install -y {package}); set PEERLAB_REQUIRE_INTEROP=1 to make this a failure");
+    eprintln!("SKIPPED {test}: {why}; set PEERLAB_REQUIRE_INTEROP=1 to make this a failure");
     None
 }
 
 /// A free TCP port on 127.0.0.1 (bound and released; good enough for tests on one host).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(0)
+    launch::free_port(IpAddr::V4(Ipv4Addr::LOCALHOST)).expect("a free port on 127.0.0.1")
 }
 
-/// A fresh, empty scratch directory for one daemon.
+/// A fresh, empty scratch directory for a test's files.
 pub fn scratch_dir(tag: &str) -> PathBuf {
-    static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("peerlab-{tag}-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::create_dir_all(&dir);
-    dir
+    launch::scratch_dir(tag).expect("a scratch directory in the temporary directory")
 }
 
 /// One BGP neighbour as a daemon sees it.
@@ -85,80 +90,6 @@ pub struct PeerSpec {
     /// BIRD only: the export filter of the BGP channels (`all` when `None`). BIRD sends a
     /// MED over eBGP only when the export filter sets it.
     pub bird_export: Option<String>,
-}
-
-/// A running daemon; dropping it kills it by its own pid and removes nothing else.
-#[derive(Debug)]
-pub struct Daemon {
-    /// `bird` or `gobgpd`.
-    pub name: &'static str,
-    /// Its pid.
-    pub pid: u32,
-    /// Its scratch directory (config, socket, log).
-    pub dir: PathBuf,
-    /// gobgpd's API port.
-    pub api_port: Option<u16>,
-    child: Child,
-}
-
-impl Daemon {
-    /// The daemon's log so far (for assertions on what it logged).
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("daemon.log")).unwrap_or_default()
-    }
-
-    /// Freezes the daemon (SIGSTOP) — for hold-timer tests.
-    pub fn freeze(&self) {
-        let _ = Command::new("kill").args(["-STOP", &self.pid.to_string()]).status();
-    }
-
-    /// Thaws a frozen daemon (SIGCONT).
-    pub fn thaw(&self) {
-        let _ = Command::new("kill").args(["-CONT", &self.pid.to_string()]).status();
-    }
-
-    /// Panics if the daemon listens on anything but loopback. Waits (at most 10 s) until it
-    /// listens at all, so that a daemon still starting is not taken as loopback-only.
-    pub fn assert_loopback_only(&self) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10)
-            && !sockets::listeners().is_ok_and(|v| v.iter().any(|l| l.pids.contains(&self.pid)))
-        {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        match sockets::non_loopback_listeners_of(self.pid) {
-            Ok(v) => assert!(
-                v.is_empty(),
-                "{} (pid {}) listens outside loopback: {v:?}",
-                self.name,
-                self.pid
-            ),
-            Err(e) => panic!("cannot check {}'s sockets: {e}", self.name),
-        }
-    }
-
-    /// Waits until the daemon listens on `port` (bounded by `timeout`).
-    pub fn wait_listening(&self, port: u16, timeout: Duration) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < timeout {
-            if sockets::listeners().is_ok_and(|v| v.iter().any(|l| l.port == port && l.pids.contains(&self.pid))) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        false
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        self.thaw();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::env::var_os("PEERLAB_KEEP_LOGS").is_none() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
 }
 
 /// BIRD 2 configuration for one BGP neighbour with the unicast family of its transport, importing and
@@ -205,42 +136,6 @@ pub fn bird_config(spec: &PeerSpec, extra: &str) -> String {
     c
 }
 
-/// Starts `bird` in the foreground on loopback with `config`.
-pub fn start_bird(bird: &Path, config: &str) -> std::io::Result<Daemon> {
-    let dir = scratch_dir("bird");
-    let conf = dir.join("bird.conf");
-    let log = dir.join("daemon.log");
-    std::fs::write(&conf, format!("log \"{}\" all;\n{config}", log.display()))?;
-    let child = Command::new(bird)
-        .arg("-f")
-        .arg("-c")
-        .arg(&conf)
-        .arg("-s")
-        .arg(dir.join("bird.ctl"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("stderr.log"))?)
-        .spawn()?;
-    Ok(Daemon {
-        name: "bird",
-        pid: child.id(),
-        dir,
-        api_port: None,
-        child,
-    })
-}
-
-/// Runs `birdc` against a daemon started by [`start_bird`].
-pub fn birdc(d: &Daemon, args: &[&str]) -> String {
-    let out = Command::new(find_program("birdc").unwrap_or_else(|| PathBuf::from("birdc")))
-        .arg("-s")
-        .arg(d.dir.join("bird.ctl"))
-        .args(args)
-        .output();
-    out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
-}
-
 /// gobgpd configuration (TOML) for one neighbour with the unicast family of its transport.
 pub fn gobgp_config(spec: &PeerSpec) -> String {
     let mut c = String::new();
@@ -284,63 +179,121 @@ pub fn gobgp_config(spec: &PeerSpec) -> String {
     c
 }
 
-/// Starts `gobgpd` on loopback with `config` (TOML) and its API on 127.0.0.1.
-pub fn start_gobgp(gobgpd: &Path, config: &str) -> std::io::Result<Daemon> {
-    let dir = scratch_dir("gobgp");
-    let conf = dir.join("gobgpd.toml");
-    std::fs::write(&conf, config)?;
-    let api_port = free_port();
-    let log = std::fs::File::create(dir.join("daemon.log"))?;
-    let child = Command::new(gobgpd)
-        .arg("-f")
-        .arg(&conf)
-        .arg("-t")
-        .arg("toml")
-        .arg("--api-hosts")
-        .arg(format!("127.0.0.1:{api_port}"))
-        .arg("--log-plain")
-        .arg("-l")
-        .arg("debug")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()?;
-    Ok(Daemon {
-        name: "gobgpd",
-        pid: child.id(),
-        dir,
-        api_port: Some(api_port),
-        child,
+/// OpenBGPD configuration for one neighbour with the unicast family of its transport,
+/// accepting and announcing everything (RFC 8212: an EBGP neighbour gets nothing without an
+/// `allow`), plus `extra` (e.g. `network` statements) among the global settings.
+/// `peerlab::daemons` puts the control socket and `fib-update no` before it.
+pub fn openbgpd_config(spec: &PeerSpec, extra: &str) -> String {
+    let mut c = String::new();
+    let _ = writeln!(c, "AS {}\nrouter-id {}", spec.local_as, spec.router_id);
+    let _ = writeln!(c, "listen on {} port {}", spec.local_addr, spec.local_port);
+    let _ = writeln!(c, "holdtime {}\nholdtime min 3\nconnect-retry 1", spec.hold_time);
+    let _ = writeln!(c, "{extra}");
+    let _ = writeln!(c, "neighbor {} {{", spec.peer_addr);
+    let _ = writeln!(c, "  remote-as {}\n  port {}", spec.peer_as, spec.peer_port);
+    let _ = writeln!(c, "  local-address {}", spec.local_addr);
+    if spec.passive {
+        let _ = writeln!(c, "  passive");
+    }
+    if let Some(pw) = &spec.md5 {
+        let _ = writeln!(c, "  tcp md5sig password {pw}");
+    }
+    let (on, off) = if spec.local_addr.is_ipv6() {
+        ("IPv6", "IPv4")
+    } else {
+        ("IPv4", "IPv6")
+    };
+    let _ = writeln!(c, "  announce {on} unicast\n  announce {off} none");
+    let _ = writeln!(c, "}}\nallow from any\nallow to any");
+    c
+}
+
+/// FRR `bgpd` configuration for one neighbour with the unicast family of its transport
+/// (without zebra: no connected check, no import check for `network`), plus `af` inside
+/// that family's section (e.g. `network` lines) and `extra` after it (e.g. route-maps).
+/// Its listen address and port are on the launch line.
+pub fn frr_config(spec: &PeerSpec, af: &str, extra: &str) -> String {
+    let n = spec.peer_addr;
+    let mut c = String::new();
+    let _ = writeln!(c, "frr defaults traditional\nhostname peerlab-test");
+    let _ = writeln!(c, "router bgp {}", spec.local_as);
+    let _ = writeln!(c, " bgp router-id {}", spec.router_id);
+    let _ = writeln!(
+        c,
+        " no bgp ebgp-requires-policy\n no bgp network import-check\n no bgp default ipv4-unicast"
+    );
+    // NOTIFICATIONs (with a shutdown message) are logged only with this.
+    let _ = writeln!(c, " bgp log-neighbor-changes");
+    let _ = writeln!(
+        c,
+        " neighbor {n} remote-as {}\n neighbor {n} port {}",
+        spec.peer_as, spec.peer_port
+    );
+    let _ = writeln!(c, " neighbor {n} update-source {}", spec.local_addr);
+    let _ = writeln!(c, " neighbor {n} disable-connected-check");
+    let keepalive = (spec.hold_time / 3).max(1);
+    let _ = writeln!(
+        c,
+        " neighbor {n} timers {keepalive} {}\n neighbor {n} timers connect 1",
+        spec.hold_time
+    );
+    if spec.passive {
+        let _ = writeln!(c, " neighbor {n} passive");
+    }
+    if let Some(pw) = &spec.md5 {
+        let _ = writeln!(c, " neighbor {n} password {pw}");
+    }
+    let family = if spec.local_addr.is_ipv6() { "ipv6" } else { "ipv4" };
+    let _ = writeln!(c, " address-family {family} unicast\n  neighbor {n} activate");
+    let _ = writeln!(c, "{af}\n exit-address-family\n{extra}");
+    c
+}
+
+/// Starts `daemon` (`program`, from [`require_daemon`]) with the test's `config`, its BGP
+/// on `spec`'s local address and port, logging everything (tests read the log).
+pub fn start(daemon: Daemon, program: &Path, spec: &PeerSpec, config: String) -> Result<Running, String> {
+    launch::start(&Launch {
+        program: Some(program.to_owned()),
+        log: LogLevel::Debug,
+        ..Launch::new(daemon, config, SocketAddr::new(spec.local_addr, spec.local_port))
     })
 }
 
-/// Runs the `gobgp` client until it succeeds (the API may not be up yet), at most `timeout`.
-pub fn gobgp_retry(d: &Daemon, args: &[&str], timeout: Duration) -> Result<String, String> {
-    let port = d.api_port.unwrap_or(50051).to_string();
-    let start = Instant::now();
-    loop {
-        let out = Command::new(find_program("gobgp").unwrap_or_else(|| PathBuf::from("gobgp")))
-            .args(["-u", "127.0.0.1", "-p", &port])
-            .args(args)
-            .output()
-            .map_err(|e| e.to_string())?;
-        if out.status.success() {
-            return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
-        }
-        if start.elapsed() > timeout {
-            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// The output of the daemon's control client (`birdc`, `gobgp`) for `args`, or what went
+/// wrong, for assertions and their messages.
+pub fn control(d: &Running, args: &[&str]) -> String {
+    d.control(args).unwrap_or_else(|e| e)
 }
 
-/// Runs the `gobgp` client against a daemon started by [`start_gobgp`].
-pub fn gobgp(d: &Daemon, args: &[&str]) -> String {
-    let port = d.api_port.unwrap_or(50051).to_string();
-    let out = Command::new(find_program("gobgp").unwrap_or_else(|| PathBuf::from("gobgp")))
-        .args(["-u", "127.0.0.1", "-p", &port])
-        .args(args)
-        .output();
-    out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
+/// Panics if the daemon or a process it forked listens on anything but loopback (as `ss`
+/// sees it).
+pub fn assert_loopback_only(d: &Running) {
+    let pids = d.pids();
+    let start = Instant::now();
+    loop {
+        let all = sockets::listeners().unwrap_or_else(|e| panic!("cannot check {}'s sockets: {e}", d.name()));
+        let own: Vec<_> = all
+            .into_iter()
+            .filter(|l| l.pids.iter().any(|p| pids.contains(p)))
+            .collect();
+        if !own.is_empty() {
+            let outside: Vec<_> = own
+                .iter()
+                .filter(|l| !l.addr.is_some_and(|a| a.is_loopback()))
+                .collect();
+            assert!(
+                outside.is_empty(),
+                "{} (pids {pids:?}) listens outside loopback: {outside:?}",
+                d.name()
+            );
+            return;
+        }
+        // A daemon still starting listens nowhere yet: an empty answer would prove nothing.
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{} (pids {pids:?}) listens on no TCP socket: nothing to check",
+            d.name()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

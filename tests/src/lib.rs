@@ -7,7 +7,8 @@
 //! - [`strategies`]: proptest strategies for valid, canonical owned messages.
 //! - [`fuzz_entry`]: the fuzz entry points, also replayed over the regression inputs.
 //! - [`regressions`]: lists the fuzz regression inputs under `tests/regressions/`.
-//! - [`daemons`]: starts and stops real BIRD 2 and GoBGP daemons on loopback for interop tests.
+//! - [`daemons`]: real BIRD 2, GoBGP, OpenBGPD and FRR for interop tests: their configurations, started and
+//!   stopped through `peerlab::daemons`, skipped or required by `PEERLAB_REQUIRE_INTEROP`.
 //! - [`peer`]: peerlab's speaker side of an interop test, over loopback TCP.
 //! - [`sockets`]: checks with `ss` that nothing a test started listens outside loopback.
 

@@ -14,7 +14,7 @@
 //! Prefixes and ASNs are public-looking values (the import chain rejects documentation
 //! prefixes and private ASNs); they are only data on loopback.
 
-use peerlab_tests::daemons::{self, Daemon, PeerSpec};
+use peerlab_tests::daemons::{self, Daemon, PeerSpec, Running};
 use route_server::runtime::{self, RouteServerHandle, RuntimeOptions, SessionView, Transport};
 use route_server::{ClientConfig, RouteServerConfig, SessionState};
 use std::net::{IpAddr, SocketAddr};
@@ -90,14 +90,14 @@ fn client(name: &str, asn: u32, address: IpAddr, max_v4: Option<u32>) -> ClientC
 
 struct Lab {
     rs: RouteServerHandle,
-    bird: Daemon,
-    gobgp: Daemon,
+    bird: Running,
+    gobgp: Running,
 }
 
 /// Starts the route server and both clients; `None` when a daemon is not installed.
 async fn start_lab(f: &Family, gobgp_max_v4: Option<u32>, test: &str) -> Option<Lab> {
-    let bird_bin = daemons::require_program("bird", "bird2", test)?;
-    let gobgpd = daemons::require_program("gobgpd", "gobgpd", test)?;
+    let bird_bin = daemons::require_daemon(Daemon::Bird, test)?;
+    let gobgpd = daemons::require_daemon(Daemon::Gobgp, test)?;
     daemons::require_program("gobgp", "gobgpd", test)?;
     let (bird_listen, gobgp_listen) = if f.v6 {
         (
@@ -163,7 +163,7 @@ async fn start_lab(f: &Family, gobgp_max_v4: Option<u32>, test: &str) -> Option<
         );
         bird_config = bird_config.replace(&channel, &labelled);
     }
-    let bird = daemons::start_bird(&bird_bin, &bird_config).expect("bird starts");
+    let bird = daemons::start(Daemon::Bird, &bird_bin, &bird_spec, bird_config).expect("bird starts");
 
     let gobgp_spec = PeerSpec {
         local_addr: f.gobgp,
@@ -178,7 +178,8 @@ async fn start_lab(f: &Family, gobgp_max_v4: Option<u32>, test: &str) -> Option<
         md5: None,
         bird_export: None,
     };
-    let gobgp = daemons::start_gobgp(&gobgpd, &daemons::gobgp_config(&gobgp_spec)).expect("gobgpd starts");
+    let gobgp_config = daemons::gobgp_config(&gobgp_spec);
+    let gobgp = daemons::start(Daemon::Gobgp, &gobgpd, &gobgp_spec, gobgp_config).expect("gobgpd starts");
     Some(Lab { rs, bird, gobgp })
 }
 
@@ -190,7 +191,7 @@ fn gobgp_add(lab: &Lab, f: &Family, prefix: &str, extra: &[&str]) {
         args.extend(["nexthop", nh.as_str()]);
     }
     args.extend(extra);
-    if let Err(e) = daemons::gobgp_retry(&lab.gobgp, &args, Duration::from_secs(15)) {
+    if let Err(e) = lab.gobgp.control_until_ok(&args, Duration::from_secs(15)) {
         panic!("gobgp rib add {prefix} failed: {e}\n{}", lab.gobgp.log());
     }
 }
@@ -223,11 +224,11 @@ async fn both_established(rs: &RouteServerHandle) -> bool {
 }
 
 fn bird_route(lab: &Lab, prefix: &str) -> String {
-    daemons::birdc(&lab.bird, &["show", "route", prefix, "all"])
+    daemons::control(&lab.bird, &["show", "route", prefix, "all"])
 }
 
 fn gobgp_route(lab: &Lab, f: &Family, prefix: &str) -> String {
-    daemons::gobgp(&lab.gobgp, &["global", "rib", "-a", f.afi, prefix, "-j"])
+    daemons::control(&lab.gobgp, &["global", "rib", "-a", f.afi, prefix, "-j"])
 }
 
 async fn routes_cross_unchanged_and_registration_is_live(v6: bool, test: &str) {
@@ -235,8 +236,8 @@ async fn routes_cross_unchanged_and_registration_is_live(v6: bool, test: &str) {
     let Some(lab) = start_lab(&f, None, test).await else {
         return;
     };
-    lab.bird.assert_loopback_only();
-    lab.gobgp.assert_loopback_only();
+    daemons::assert_loopback_only(&lab.bird);
+    daemons::assert_loopback_only(&lab.gobgp);
     gobgp_add(&lab, &f, f.gobgp_route, &["med", "55", "community", "64200:9"]);
     let path = UNREGISTERED_AS.to_string();
     gobgp_add(&lab, &f, f.unregistered_route, &["aspath", &path]);
@@ -333,8 +334,8 @@ async fn routes_cross_unchanged_and_registration_is_live(v6: bool, test: &str) {
             "{test}: session reset: {s:?}"
         );
     }
-    lab.bird.assert_loopback_only();
-    lab.gobgp.assert_loopback_only();
+    daemons::assert_loopback_only(&lab.bird);
+    daemons::assert_loopback_only(&lab.gobgp);
     lab.rs.shutdown(Duration::from_secs(3)).await;
 }
 
@@ -355,7 +356,7 @@ async fn a_gobgp_client_announcing_three_prefixes_over_a_limit_of_two_gets_cease
     let Some(lab) = start_lab(&f, Some(2), test).await else {
         return;
     };
-    lab.gobgp.assert_loopback_only();
+    daemons::assert_loopback_only(&lab.gobgp);
     for p in ["185.0.5.0/24", "185.0.6.0/24", "185.0.7.0/24"] {
         gobgp_add(&lab, &f, p, &[]);
     }
@@ -383,8 +384,8 @@ async fn a_gobgp_client_announcing_three_prefixes_over_a_limit_of_two_gets_cease
     assert_eq!(s.table_state, SessionState::MaxPrefixDown, "{s:#?}");
     let routes = lab.rs.rib_in("gobgp").await.expect("gobgp session exists");
     assert!(routes.is_empty(), "routes of a session shut down stay: {routes:?}");
-    lab.gobgp.assert_loopback_only();
-    lab.bird.assert_loopback_only();
+    daemons::assert_loopback_only(&lab.gobgp);
+    daemons::assert_loopback_only(&lab.bird);
     lab.rs.shutdown(Duration::from_secs(3)).await;
 }
 

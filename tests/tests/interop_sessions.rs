@@ -1,5 +1,6 @@
-//! Interop of peerlab's speaker with real BIRD 2 and GoBGP daemons started by the test on
-//! loopback: each daemon with peerlab active and passive, over IPv4 and IPv6 transport.
+//! Interop of peerlab's speaker with real BIRD 2, GoBGP, OpenBGPD and FRR daemons started by
+//! the test on loopback: each daemon with peerlab active and passive, over IPv4 and IPv6
+//! transport.
 
 use bgp_core::attr::{Community, LargeCommunity};
 use bgp_core::fsm::State;
@@ -13,10 +14,27 @@ const PEERLAB_AS: u32 = 4_200_000_001;
 const DAEMON_AS: u32 = 4_200_000_002;
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The daemons these tests run against.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
     Bird,
     Gobgp,
+    Openbgpd,
+    Frr,
+}
+
+/// Every daemon, for the tests that run against each in turn.
+const ALL: [Kind; 4] = [Kind::Bird, Kind::Gobgp, Kind::Openbgpd, Kind::Frr];
+
+impl Kind {
+    fn daemon(self) -> Daemon {
+        match self {
+            Kind::Bird => Daemon::Bird,
+            Kind::Gobgp => Daemon::Gobgp,
+            Kind::Openbgpd => Daemon::Openbgpd,
+            Kind::Frr => Daemon::Frr,
+        }
+    }
 }
 
 /// Addresses for one test: peerlab and the daemon, on loopback.
@@ -42,7 +60,7 @@ fn next_hop_label(v6: bool) -> IpAddr {
 }
 
 struct Setup {
-    daemon: Daemon,
+    daemon: daemons::Running,
     side: PeerlabSide,
     peerlab: Running,
 }
@@ -56,10 +74,7 @@ async fn setup(
     md5: (Option<&str>, Option<&str>),
     hold: u16,
 ) -> Option<Setup> {
-    let program = match kind {
-        Kind::Bird => daemons::require_program("bird", "bird2", "interop")?,
-        Kind::Gobgp => daemons::require_program("gobgpd", "gobgpd", "interop")?,
-    };
+    let program = daemons::require_daemon(kind.daemon(), "interop")?;
     let (pl_ip, d_ip) = addrs(v6);
     let pl_port = daemons::free_port();
     let d_port = daemons::free_port();
@@ -77,24 +92,37 @@ async fn setup(
         bird_export: Some("filter { if source = RTS_STATIC then bgp_med = 77; accept; }".to_owned()),
     };
     let route = daemon_route(v6);
-    let daemon = match kind {
+    let config = match kind {
         Kind::Bird => {
             let (ch, table) = if v6 { ("ipv6", "") } else { ("ipv4", "") };
             let extra = format!(
                 "protocol static daemon_routes {{ {ch}{table}; route {route} unreachable {{ bgp_community.add((65010,7)); bgp_large_community.add(({DAEMON_AS},1,2)); }}; }}"
             );
-            daemons::start_bird(&program, &daemons::bird_config(&spec, &extra)).expect("bird starts")
+            daemons::bird_config(&spec, &extra)
         }
-        Kind::Gobgp => daemons::start_gobgp(&program, &daemons::gobgp_config(&spec)).expect("gobgpd starts"),
+        Kind::Gobgp => daemons::gobgp_config(&spec),
+        Kind::Openbgpd => {
+            // Over IPv6 both ends are ::1: a documentation address stands in as next hop.
+            let nh = if v6 { " nexthop 2001:db8::2" } else { "" };
+            let network =
+                format!("network {route} set {{ med 77 community 65010:7 large-community {DAEMON_AS}:1:2{nh} }}");
+            daemons::openbgpd_config(&spec, &network)
+        }
+        Kind::Frr => {
+            let nh = if v6 {
+                "\n set ipv6 next-hop global 2001:db8::2"
+            } else {
+                ""
+            };
+            let route_map = format!(
+                "route-map daemon_routes permit 10\n set metric 77\n set community 65010:7\n set large-community {DAEMON_AS}:1:2{nh}"
+            );
+            daemons::frr_config(&spec, &format!("  network {route} route-map daemon_routes"), &route_map)
+        }
     };
-    if !peerlab_passive {
-        assert!(
-            daemon.wait_listening(d_port, Duration::from_secs(10)),
-            "{} did not listen: {}",
-            daemon.name,
-            daemon.log()
-        );
-    }
+    // Started means listening on d_port (whoever connects).
+    let daemon =
+        daemons::start(kind.daemon(), &program, &spec, config).unwrap_or_else(|e| panic!("{kind:?} starts: {e}"));
     if kind == Kind::Gobgp {
         let afi = if v6 { "ipv6" } else { "ipv4" };
         let args = [
@@ -111,7 +139,7 @@ async fn setup(
         ];
         let large = format!("{DAEMON_AS}:1:2");
         let args: Vec<&str> = args.into_iter().chain(["large-community", &large]).collect();
-        if let Err(e) = daemons::gobgp_retry(&daemon, &args, Duration::from_secs(10)) {
+        if let Err(e) = daemon.control_until_ok(&args, Duration::from_secs(10)) {
             panic!("gobgp rib add failed: {e}");
         }
     }
@@ -129,11 +157,11 @@ async fn setup(
 }
 
 /// Whether the daemon holds peerlab's route with the attributes unchanged.
-fn daemon_has_route(kind: Kind, d: &Daemon, v6: bool) -> bool {
+fn daemon_has_route(kind: Kind, d: &daemons::Running, v6: bool) -> bool {
     let p = peerlab_route(v6).to_string();
     match kind {
         Kind::Bird => {
-            let out = daemons::birdc(d, &["show", "route", &p, "all"]);
+            let out = daemons::control(d, &["show", "route", &p, "all"]);
             out.contains(&p)
                 && out.contains(&format!("BGP.as_path: {PEERLAB_AS}\n"))
                 && out.contains(&format!("BGP.next_hop: {}", next_hop_label(v6)))
@@ -143,13 +171,25 @@ fn daemon_has_route(kind: Kind, d: &Daemon, v6: bool) -> bool {
         }
         Kind::Gobgp => {
             let afi = if v6 { "ipv6" } else { "ipv4" };
-            let out = daemons::gobgp(d, &["global", "rib", "-a", afi, &p, "-j"]);
+            let out = daemons::control(d, &["global", "rib", "-a", afi, &p, "-j"]);
             let community = (65020u32 << 16) | 9;
             out.contains("\"metric\":55")
                 && out.contains(&format!("\"asns\":[{PEERLAB_AS}]"))
                 && out.contains(&format!("\"nexthop\":\"{}\"", next_hop_label(v6)))
                 && out.contains(&community.to_string())
                 && out.contains(&format!("\"ASN\":{PEERLAB_AS}"))
+        }
+        Kind::Openbgpd => {
+            let out = daemons::control(d, &["show", "rib", "in", "detail", &p]);
+            out.contains(&p)
+                && out.contains("metric 55")
+                && out.contains("65020:9")
+                && out.contains(&format!("{PEERLAB_AS}:3:4"))
+        }
+        Kind::Frr => {
+            let afi = if v6 { "ipv6" } else { "ipv4" };
+            let out = daemons::control(d, &["show", "bgp", afi, "unicast", &p, "json"]);
+            out.contains("\"metric\":55") && out.contains("65020:9") && out.contains(&format!("{PEERLAB_AS}:3:4"))
         }
     }
 }
@@ -158,7 +198,7 @@ async fn established_and_routes_cross(kind: Kind, v6: bool, peerlab_passive: boo
     let Some(mut s) = setup(kind, v6, peerlab_passive, DAEMON_AS, (None, None), 9).await else {
         return;
     };
-    s.daemon.assert_loopback_only();
+    daemons::assert_loopback_only(&s.daemon);
     let up = s.peerlab.wait_until(WAIT, |r| r.established()).await;
     assert!(
         up,
@@ -207,33 +247,44 @@ async fn established_and_routes_cross(kind: Kind, v6: bool, peerlab_passive: boo
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let afi = if v6 { "ipv6" } else { "ipv4" };
     let shown = match kind {
-        Kind::Bird => daemons::birdc(&s.daemon, &["show", "route", "all"]),
-        Kind::Gobgp => daemons::gobgp(
-            &s.daemon,
-            &["global", "rib", "-a", if v6 { "ipv6" } else { "ipv4" }, "-j"],
-        ),
+        Kind::Bird => daemons::control(&s.daemon, &["show", "route", "all"]),
+        Kind::Gobgp => daemons::control(&s.daemon, &["global", "rib", "-a", afi, "-j"]),
+        Kind::Openbgpd => daemons::control(&s.daemon, &["show", "rib", "in", "detail"]),
+        Kind::Frr => daemons::control(&s.daemon, &["show", "bgp", afi, "unicast", "json"]),
     };
     assert!(seen, "{kind:?} did not receive peerlab's route unchanged: {shown}");
-    s.daemon.assert_loopback_only();
+    daemons::assert_loopback_only(&s.daemon);
+}
+
+/// [`established_and_routes_cross`] over IPv4 and IPv6, with peerlab active and passive.
+async fn every_way_routes_cross(kind: Kind) {
+    for v6 in [false, true] {
+        for passive in [false, true] {
+            established_and_routes_cross(kind, v6, passive).await;
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bird_and_peerlab_establish_with_4_octet_asns_and_exchange_routes_unchanged() {
-    for v6 in [false, true] {
-        for passive in [false, true] {
-            established_and_routes_cross(Kind::Bird, v6, passive).await;
-        }
-    }
+    every_way_routes_cross(Kind::Bird).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gobgp_and_peerlab_establish_with_4_octet_asns_and_exchange_routes_unchanged() {
-    for v6 in [false, true] {
-        for passive in [false, true] {
-            established_and_routes_cross(Kind::Gobgp, v6, passive).await;
-        }
-    }
+    every_way_routes_cross(Kind::Gobgp).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openbgpd_and_peerlab_establish_with_4_octet_asns_and_exchange_routes_unchanged() {
+    every_way_routes_cross(Kind::Openbgpd).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frr_and_peerlab_establish_with_4_octet_asns_and_exchange_routes_unchanged() {
+    every_way_routes_cross(Kind::Frr).await;
 }
 
 async fn wrong_peer_as(kind: Kind) {
@@ -272,6 +323,16 @@ async fn a_wrong_peer_as_gives_open_error_2_2_with_bird() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_peer_as_gives_open_error_2_2_with_gobgp() {
     wrong_peer_as(Kind::Gobgp).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_peer_as_gives_open_error_2_2_with_openbgpd() {
+    wrong_peer_as(Kind::Openbgpd).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_peer_as_gives_open_error_2_2_with_frr() {
+    wrong_peer_as(Kind::Frr).await;
 }
 
 async fn md5_same_key_establishes(kind: Kind) {
@@ -316,7 +377,9 @@ async fn md5_different_key_never_establishes(kind: Kind) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_md5_with_the_same_key_establishes_and_with_another_key_fails_cleanly() {
-    for kind in [Kind::Bird, Kind::Gobgp] {
+    // Not OpenBGPD: the portable 7.7 of Debian 12 sets no TCP-MD5 keys on Linux ("PF_KEY
+    // not available"; openbgpd-portable issue 79, fixed by pull request 85 in a later release).
+    for kind in [Kind::Bird, Kind::Gobgp, Kind::Frr] {
         md5_same_key_establishes(kind).await;
         md5_different_key_never_establishes(kind).await;
     }
@@ -330,7 +393,7 @@ async fn hold_timer_on_a_frozen_daemon(kind: Kind) {
         s.peerlab.wait_until(WAIT, |r| r.established()).await,
         "{kind:?}: not Established"
     );
-    s.daemon.freeze();
+    s.daemon.freeze().expect("SIGSTOP");
     let expired = s
         .peerlab
         .wait_until(WAIT, |r| {
@@ -339,7 +402,7 @@ async fn hold_timer_on_a_frozen_daemon(kind: Kind) {
                 .any(|t| t.from == State::Established && t.reason.to_string() == "hold-timer-expired")
         })
         .await;
-    s.daemon.thaw();
+    s.daemon.thaw().expect("SIGCONT");
     assert!(
         expired,
         "{kind:?}: hold timer did not expire: {:?}",
@@ -364,7 +427,7 @@ async fn hold_timer_on_a_frozen_daemon(kind: Kind) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_daemon_makes_the_hold_timer_expire_with_4_0_and_the_session_comes_back() {
-    for kind in [Kind::Bird, Kind::Gobgp] {
+    for kind in ALL {
         hold_timer_on_a_frozen_daemon(kind).await;
     }
 }
@@ -407,7 +470,9 @@ async fn admin_shutdown_is_logged(kind: Kind) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn administrative_shutdown_sends_cease_6_2_with_a_message_the_daemon_logs() {
-    for kind in [Kind::Bird, Kind::Gobgp] {
+    // Not FRR: bgpd 8.4 may act on the TCP close before the NOTIFICATION that came just
+    // before it (its log then says only "Peer closed the session"), a race on its side.
+    for kind in [Kind::Bird, Kind::Gobgp, Kind::Openbgpd] {
         admin_shutdown_is_logged(kind).await;
     }
 }

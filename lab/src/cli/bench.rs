@@ -4,19 +4,13 @@
 //! convergence time, routes/s and the target's CPU and peak memory.
 
 use clap::Args;
-use peerlab::harness::load::{Load, LoadSpec, NextHops, SessionTransport, Shape};
-use peerlab::harness::mrt;
+use peerlab::harness::load::{LoadSpec, NextHops, SessionTransport, Shape};
+use peerlab::harness::plan::{Plan, Request};
 use peerlab::harness::plot;
 use peerlab::harness::report::{self, TargetReport};
-use peerlab::harness::run::{self, RunOptions};
-use peerlab::harness::targets::{self, Target};
+use peerlab::harness::targets::Target;
 use serde_json::json;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
-
-/// Most runs per target.
-const MAX_RUNS: usize = 100;
 
 /// Arguments of `peerlab bench`.
 #[derive(Args, Debug)]
@@ -80,72 +74,39 @@ fn usage(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(super::EXIT_USAGE)
 }
 
+impl BenchArgs {
+    /// The request these arguments make.
+    fn request(&self) -> Request {
+        let targets = match &self.target {
+            Some(t) => vec![t.clone()],
+            None => self.compare.clone(),
+        };
+        Request {
+            targets,
+            spec: LoadSpec {
+                shape: self.shape,
+                testers: self.testers,
+                prefixes: self.prefixes,
+                ipv6_share: self.ipv6_share,
+                seed: self.seed,
+                next_hops: NextHops::Labels,
+                transport: self.transport,
+            },
+            mrt: self.mrt.clone(),
+            runs: self.runs,
+            time_limit_s: self.time_limit,
+            rate: self.rate,
+            target_pid: self.target_pid,
+            progress: !self.no_progress,
+        }
+    }
+}
+
 /// Runs the subcommand.
 pub fn run(args: &BenchArgs) -> ExitCode {
-    let targets: Vec<Target> = match (&args.target, args.compare.is_empty()) {
-        (Some(t), _) => vec![t.clone()],
-        (None, false) => args.compare.clone(),
-        (None, true) => return usage("give --target or --compare"),
-    };
-    if args.transport == SessionTransport::Ipv6 && targets.iter().any(|t| *t != Target::Peerlab) {
-        return usage(
-            "--transport ipv6 works with --target peerlab only: every client connects from ::1, and the other \
-             targets cannot be given a listen port per session here",
-        );
-    }
-    if targets.contains(&Target::PeerlabProcess) && args.ipv6_share > 0.0 {
-        return usage(
-            "peerlab-process carries IPv4 prefixes only (its configuration file cannot give each client a second \
-             session for IPv6 on a shared loopback address): use --ipv6-share 0, or --target peerlab",
-        );
-    }
-    if args.runs == 0 || args.runs > MAX_RUNS {
-        return usage(format!("--runs must be 1 to {MAX_RUNS}"));
-    }
-    if !(args.time_limit > 0.0 && args.time_limit <= 86_400.0) {
-        return usage("--time-limit must be between 0 and 86400 seconds");
-    }
-    if args.rate.is_some_and(|r| r.is_nan() || r <= 0.0) {
-        return usage("--rate must be positive");
-    }
-    let spec = LoadSpec {
-        shape: args.shape,
-        testers: args.testers,
-        prefixes: args.prefixes,
-        ipv6_share: args.ipv6_share,
-        seed: args.seed,
-        next_hops: NextHops::Labels,
-        transport: args.transport,
-    };
-    let replay = match &args.mrt {
-        Some(path) => match mrt::read_routes(path, args.testers.saturating_mul(args.prefixes)) {
-            Ok(r) => Some(r),
-            Err(e) => return usage(format!("--mrt: {e}")),
-        },
-        None => None,
-    };
-    // The same routes for every target; only the IPv4 next hop differs (see NextHops).
-    let mut loads: Vec<(NextHops, Arc<Load>)> = Vec::new();
-    for t in &targets {
-        let next_hops = t.next_hops();
-        if loads.iter().any(|(n, _)| *n == next_hops) {
-            continue;
-        }
-        let spec = LoadSpec {
-            next_hops,
-            ..spec.clone()
-        };
-        let built = match &replay {
-            Some((routes, _)) => Load::from_routes(spec, routes),
-            None => Load::new(spec),
-        };
-        match built {
-            Ok(l) => loads.push((next_hops, Arc::new(l))),
-            Err(e) => return usage(e),
-        }
-    }
-    let Some(load) = loads.first().map(|(_, l)| l.clone()) else {
-        return usage("give --target or --compare");
+    let plan = match Plan::new(args.request()) {
+        Ok(p) => p,
+        Err(e) => return usage(e),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -155,91 +116,43 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return usage(format!("cannot start the runtime: {e}")),
     };
-    let mut reports = Vec::with_capacity(targets.len());
-    for t in &targets {
-        let load_t = loads
-            .iter()
-            .find(|(n, _)| *n == t.next_hops())
-            .map_or_else(|| load.clone(), |(_, l)| l.clone());
-        let mut runs = Vec::with_capacity(args.runs);
-        for i in 0..args.runs {
-            let opts = RunOptions {
-                time_limit: Duration::from_secs_f64(args.time_limit),
-                rate: args.rate,
-                progress: !args.no_progress,
-                label: format!("{t} run {}/{}", i + 1, args.runs),
-            };
-            let result = rt.block_on(async {
-                match targets::start(t, &load_t, args.target_pid).await {
-                    Ok(running) => {
-                        let r = run::run_once(load_t.clone(), &running, &opts).await;
-                        running.stop().await;
-                        r
-                    }
-                    Err(e) => run::failed(&load_t, format!("cannot start the target: {e}")),
-                }
-            });
-            if !result.ok() {
-                eprintln!(
-                    "peerlab bench: {t} run {} failed: {}\n{}",
-                    i + 1,
-                    result.error.as_deref().unwrap_or("routes not as expected"),
-                    result.verdict.describe()
-                );
-            }
-            runs.push(result);
+    let reports = rt.block_on(plan.run(|t, i, result| {
+        if !result.ok() {
+            eprintln!(
+                "peerlab bench: {t} run {i} failed: {}\n{}",
+                result.error.as_deref().unwrap_or("routes not as expected"),
+                result.verdict.describe()
+            );
         }
-        reports.push(TargetReport::new(t.to_string(), runs));
-    }
-    let source = match (&args.mrt, &replay) {
-        (Some(path), Some((_, sum))) => format!(
-            ", replaying {} (kept {} of {} announcements)",
-            path.display(),
-            sum.kept,
-            sum.read
-        ),
-        _ => String::new(),
-    };
-    let load_line = format!(
-        "shape {}, {} testers x {} prefixes ({}% ipv6), {} routes expected at the monitors, seed {}{source}",
-        format!("{:?}", args.shape).to_lowercase(),
-        args.testers,
-        load.spec.prefixes,
-        (load.spec.ipv6_share * 100.0).round(),
-        load.total_expected(),
-        args.seed
-    );
+    }));
+    let title = plan.describe();
     if let Some(path) = &args.plot {
-        let series: Vec<plot::Series<'_>> = reports
-            .iter()
-            .filter_map(|r| {
-                r.median_run().map(|m| plot::Series {
-                    name: &r.target,
-                    points: &m.series,
-                })
-            })
-            .collect();
-        if let Err(e) = std::fs::write(path, plot::svg(&load_line, &series)) {
+        if let Err(e) = std::fs::write(path, plot::of_reports(&title, &reports)) {
             eprintln!("peerlab bench: writing {}: {e}", path.display());
         }
     }
     let ok = reports.iter().all(|r| r.ok);
     if args.json {
-        let v = json!({
-            "ok": ok,
-            "load": {
-                "shape": args.shape, "testers": args.testers, "prefixes": load.spec.prefixes,
-                "ipv6-share": load.spec.ipv6_share, "seed": args.seed, "transport": args.transport, "rate": args.rate,
-                "routes-expected": load.total_expected(),
-                "mrt": replay.as_ref().map(|(_, sum)| json!({
-                    "file": args.mrt.as_ref().map(|p| p.display().to_string()), "summary": sum,
-                })),
-            },
-            "targets": reports,
-        });
-        println!("{v}");
+        println!("{}", json_document(&plan, ok, &reports));
     } else {
-        print!("{}", report::table(&load_line, &reports));
+        print!("{}", report::table(&title, &reports));
     }
     super::status(!ok)
+}
+
+/// The `--json` document: the load, then each target's report.
+fn json_document(plan: &Plan, ok: bool, reports: &[TargetReport]) -> serde_json::Value {
+    let (r, load) = (&plan.request, plan.load());
+    json!({
+        "ok": ok,
+        "load": {
+            "shape": r.spec.shape, "testers": r.spec.testers, "prefixes": load.spec.prefixes,
+            "ipv6-share": load.spec.ipv6_share, "seed": r.spec.seed, "transport": r.spec.transport, "rate": r.rate,
+            "routes-expected": load.total_expected(),
+            "mrt": plan.mrt.as_ref().map(|sum| json!({
+                "file": r.mrt.as_ref().map(|p| p.display().to_string()), "summary": sum,
+            })),
+        },
+        "targets": reports,
+    })
 }

@@ -1,5 +1,6 @@
 //! The routes-received-over-time plot: a hand-written SVG with one polyline per target.
 
+use super::report::TargetReport;
 use std::fmt::Write as _;
 
 const W: f64 = 720.0;
@@ -16,6 +17,20 @@ pub struct Series<'a> {
     pub name: &'a str,
     /// Samples in time order.
     pub points: &'a [(f64, u64)],
+}
+
+/// The plot of each target's median run.
+pub fn of_reports(title: &str, reports: &[TargetReport]) -> String {
+    let series: Vec<Series<'_>> = reports
+        .iter()
+        .filter_map(|r| {
+            r.median_run().map(|m| Series {
+                name: &r.target,
+                points: &m.series,
+            })
+        })
+        .collect();
+    svg(title, &series)
 }
 
 /// Renders the series into an SVG document.

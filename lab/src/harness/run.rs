@@ -3,30 +3,24 @@
 //! time limit passes). Measures the phases, when the testers were done feeding, and the
 //! target's CPU time and peak memory.
 
-use super::load::{Client, Load, TARGET_AS};
+use super::feed::{self, Encoded};
+use super::load::Load;
+use super::measure;
 use super::progress::Progress;
-use super::targets::{process, sockets, RunningTarget};
-use super::verify::{MonitorTable, Verdict};
-use bgp_core::fsm::{Cease, PeerAs, SessionConfig};
-use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, TcpConnector};
-use bgp_core::{Family, SessionContext};
-use bytes::Bytes;
+use super::sessions::{self, Sessions, Shared};
+use super::targets::RunningTarget;
+use super::verify::Verdict;
+use bgp_core::SessionContext;
 use serde::Serialize;
-use std::collections::HashSet;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch, Notify};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-/// UPDATEs handed to a session per command (below its write queue, so it keeps reading).
-const CHUNK: usize = 64;
 /// How often the received-routes curve is sampled.
 const SAMPLE: Duration = Duration::from_millis(100);
-/// How often the testers' unacknowledged octets are read from /proc once they sent all.
-const FEED_POLL: Duration = Duration::from_millis(5);
+/// How often the sessions are counted while they come up.
+const UP_POLL: Duration = Duration::from_millis(20);
 
 /// How a run goes.
 #[derive(Clone, Debug)]
@@ -81,354 +75,146 @@ impl RunResult {
     }
 }
 
-/// Shared between the session tasks and the run.
-struct Shared {
-    load: Arc<Load>,
-    ok_total: AtomicU64,
-    total: u64,
-    /// Sessions Established (a client may have two: IPv4 and IPv6).
-    established: AtomicUsize,
-    downs: AtomicU64,
-    converged: OnceLock<Instant>,
-    notify: Notify,
-    wrong_context: OnceLock<String>,
+/// What the sending phase gave: the curve, convergence, the testers' end of feeding, or why
+/// it failed.
+#[derive(Default)]
+struct Phase {
+    series: Vec<(f64, u64)>,
+    convergence_s: Option<f64>,
+    testers_done_s: Option<f64>,
+    error: Option<String>,
 }
 
-fn session_config(c: &Client, session: usize, families: Option<Vec<Family>>) -> SessionConfig {
-    let id = match c.addr {
-        IpAddr::V4(a) => a,
-        IpAddr::V6(_) => Ipv4Addr::new(10, 1, (c.index >> 8) as u8, c.index as u8),
-    };
-    let mut cfg = SessionConfig::new(
-        format!("bench-{}-{session}", c.index).as_str(),
-        c.asn,
-        PeerAs::Exact(TARGET_AS),
-        id,
-    );
-    cfg.connect_retry_time = 1;
-    cfg.hold_time = 90;
-    cfg.extended_message = false;
-    cfg.add_path = Vec::new();
-    if let Some(f) = families {
-        cfg.families = f;
-    }
-    cfg
-}
-
-/// Tags one session's events with its number and forwards them to the client's task.
-async fn forward_events(n: usize, mut events: mpsc::Receiver<SessionEvent>, to: mpsc::Sender<(usize, SessionEvent)>) {
-    while let Some(e) = events.recv().await {
-        if to.send((n, e)).await.is_err() {
-            return;
+impl Phase {
+    fn failed(error: String) -> Phase {
+        Phase {
+            error: Some(error),
+            ..Phase::default()
         }
     }
 }
 
-/// Drains the events of a client's sessions; a monitor checks every UPDATE. Returns the
-/// monitor's table.
-async fn client_task(
-    client: Client,
-    mut events: mpsc::Receiver<(usize, SessionEvent)>,
-    shared: Arc<Shared>,
-    mut stop: watch::Receiver<bool>,
-) -> Option<MonitorTable> {
-    let mut table = client.monitor.then(|| MonitorTable::new(client.index, &shared.load));
-    let mut up = [false; 2];
-    loop {
-        let ev = tokio::select! {
-            e = events.recv() => e,
-            _ = stop.changed() => None,
-        };
-        let Some((s, ev)) = ev else { break };
-        let s = s.min(1);
-        match ev {
-            SessionEvent::Established(n) => {
-                if n.tx != SessionContext::default() {
-                    let _ = shared
-                        .wrong_context
-                        .set(format!("client {}: unexpected negotiation {:?}", client.index, n.tx));
-                }
-                if !up[s] {
-                    up[s] = true;
-                    shared.established.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            SessionEvent::Down { .. } if up[s] => {
-                shared.downs.fetch_add(1, Ordering::Relaxed);
-            }
-            SessionEvent::Update(v) => {
-                if let Some(t) = table.as_mut() {
-                    t.apply(&shared.load, &v, &shared.ok_total);
-                    if shared.ok_total.load(Ordering::Relaxed) == shared.total
-                        && shared.converged.set(Instant::now()).is_ok()
-                    {
-                        shared.notify.notify_one();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    table
-}
-
-/// Sends one tester's UPDATEs, flat out or paced to `per_tester_rate` routes per second.
-async fn send_task(commands: mpsc::Sender<Command>, msgs: Vec<Bytes>, routes: usize, per_tester_rate: Option<f64>) {
-    let start = Instant::now();
-    let per_msg = routes as f64 / msgs.len().max(1) as f64;
-    let mut sent = 0usize;
-    let mut it = msgs.into_iter().peekable();
-    while it.peek().is_some() {
-        let n = match per_tester_rate {
-            Some(_) => 1,
-            None => CHUNK,
-        };
-        let chunk: Vec<Bytes> = it.by_ref().take(n).collect();
-        sent += chunk.len();
-        if commands.send(Command::SendUpdates(chunk)).await.is_err() {
-            return;
-        }
-        if let Some(r) = per_tester_rate {
-            let due = start + Duration::from_secs_f64(sent as f64 * per_msg / r.max(0.001));
-            tokio::time::sleep_until(due).await;
-        }
-    }
-}
-
-/// Waits (bounded by `deadline`) until every sender has handed over its last chunk, every
-/// tester's command queue is empty and no tester octet is unacknowledged on the wire;
-/// returns when that was first seen.
-async fn feed_done(
-    senders: Vec<JoinHandle<()>>,
-    commands: Vec<mpsc::Sender<Command>>,
-    locals: HashSet<String>,
-    ports: Vec<u16>,
-    deadline: Instant,
-) -> Option<Instant> {
-    for s in senders {
-        let _ = s.await;
-    }
-    // Two observations in a row: a chunk may be between the command queue and the socket.
-    let mut first_seen: Option<Instant> = None;
-    while Instant::now() < deadline {
-        let queues_empty = commands.iter().all(|c| c.capacity() == c.max_capacity());
-        if queues_empty && sockets::unacked_bytes(&locals, &ports) == Some(0) {
-            if first_seen.is_some() {
-                return first_seen;
-            }
-            first_seen = Some(Instant::now());
-        } else {
-            first_seen = None;
-        }
-        tokio::time::sleep(FEED_POLL).await;
-    }
-    None
-}
-
-/// Runs the load once against `target`.
+/// Runs the load once against `target`: sessions up, UPDATEs out, convergence, then the
+/// monitors' verdict and a Cease to every session.
 pub async fn run_once(load: Arc<Load>, target: &RunningTarget, opts: &RunOptions) -> RunResult {
-    let ctx = SessionContext::default();
     // Everything is encoded before the clock starts.
-    let mut encoded = Vec::with_capacity(load.spec.testers);
-    for k in 0..load.spec.testers {
-        match load.encode(k, &ctx) {
-            Ok(m) => encoded.push(m),
-            Err(e) => return failed(&load, format!("encoding tester {k}: {e}")),
-        }
-    }
-    let shared = Arc::new(Shared {
-        total: load.total_expected(),
-        load: load.clone(),
-        ok_total: AtomicU64::new(0),
-        established: AtomicUsize::new(0),
-        downs: AtomicU64::new(0),
-        converged: OnceLock::new(),
-        notify: Notify::new(),
-        wrong_context: OnceLock::new(),
-    });
-    let mut progress = Progress::new(&opts.label, shared.total, opts.progress);
-    // One session per client, or (peerlab in this process) one per family.
-    let dests_of = |k: usize| -> Vec<(SocketAddr, Option<Vec<Family>>)> {
-        match target.dests(k) {
-            (a, Some(v6)) => vec![
-                (a, Some(vec![Family::IPV4_UNICAST])),
-                (v6, Some(vec![Family::IPV6_UNICAST])),
-            ],
-            (a, None) => vec![(a, None)],
-        }
+    let encoded = match encode(&load) {
+        Ok(e) => e,
+        Err(e) => return failed(&load, e),
     };
+    let shared = Arc::new(Shared::new(load.clone()));
+    let mut progress = Progress::new(&opts.label, shared.total, opts.progress);
     let pid = target.pid();
-    let cpu0 = pid.and_then(process::cpu_seconds);
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let cpu0 = pid.and_then(measure::cpu_seconds);
     let start = Instant::now();
     let deadline = start + opts.time_limit;
-    let mut commands: Vec<Vec<mpsc::Sender<Command>>> = Vec::with_capacity(load.clients.len());
-    let mut tasks = Vec::with_capacity(load.clients.len());
-    let mut session_tasks = Vec::with_capacity(load.clients.len() * 2);
-    let mut ports = HashSet::new();
-    let mut n = 0;
-    for c in &load.clients {
-        let (ev_tx, ev_rx) = mpsc::channel(256);
-        let dests = dests_of(c.index);
-        n += dests.len();
-        let mut mine = Vec::with_capacity(dests.len());
-        for (i, (dest, families)) in dests.into_iter().enumerate() {
-            ports.insert(dest.port());
-            let mut conn = TcpConnector::new(dest);
-            conn.local = Some(SocketAddr::new(c.source, 0));
-            let (_, incoming) = mpsc::channel(1);
-            let h = speaker::spawn_session(
-                session_config(c, i, families),
-                Box::new(conn),
-                incoming,
-                DriverOptions {
-                    start: true,
-                    restart_after: Some(Duration::from_secs(1)),
-                },
-            );
-            mine.push(h.commands);
-            session_tasks.push(h.task);
-            session_tasks.push(tokio::spawn(forward_events(i, h.events, ev_tx.clone())));
-        }
-        commands.push(mine);
-        tasks.push(tokio::spawn(client_task(
-            c.clone(),
-            ev_rx,
-            shared.clone(),
-            stop_rx.clone(),
-        )));
-    }
-    let mut error = None;
-    // Phase 1: every session up.
-    while shared.established.load(Ordering::Relaxed) < n && Instant::now() < deadline {
-        progress.update(
-            shared.established.load(Ordering::Relaxed),
-            n,
-            0,
-            shared.total,
-            start.elapsed(),
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let up = shared.established.load(Ordering::Relaxed);
-    let sessions_up_s = (up == n).then(|| start.elapsed().as_secs_f64());
-    let mut series = Vec::new();
-    let mut convergence_s = None;
-    let mut testers_done_s = None;
-    let t0 = Instant::now();
-    if up < n {
-        error = Some(format!("only {up} of {n} sessions came up within the time limit"));
-    } else if let Some(e) = shared.wrong_context.get() {
-        error = Some(e.clone());
-    } else {
-        // Phase 2: send everything, sample until every route is verified.
-        let per_tester = opts.rate.map(|r| r / load.spec.testers.max(1) as f64);
-        let mut senders = Vec::with_capacity(load.spec.testers * 2);
-        let mut feeders = Vec::with_capacity(load.spec.testers * 2);
-        for (k, (v4, v6)) in encoded.into_iter().enumerate() {
-            let v4_routes = load.prefixes[k].iter().filter(|p| p.addr().is_ipv4()).count();
-            let mut feed = |session: usize, msgs: Vec<Bytes>, routes: usize| {
-                if msgs.is_empty() {
-                    return;
-                }
-                let c = commands[k][session].clone();
-                feeders.push(c.clone());
-                senders.push(tokio::spawn(send_task(c, msgs, routes, per_tester)));
-            };
-            if commands[k].len() == 2 {
-                feed(0, v4, v4_routes);
-                feed(1, v6, load.prefixes[k].len() - v4_routes);
-            } else {
-                let mut all = v4;
-                all.extend(v6);
-                feed(0, all, load.prefixes[k].len());
-            }
-        }
-        let locals: HashSet<String> = load
-            .clients
-            .iter()
-            .filter(|c| c.tester)
-            .map(|c| sockets::proc_hex(c.source))
-            .collect();
-        let ports: Vec<u16> = ports.iter().copied().collect();
-        let aborts: Vec<_> = senders.iter().map(JoinHandle::abort_handle).collect();
-        let mut fed = tokio::spawn(feed_done(senders, feeders, locals, ports, deadline));
-        loop {
-            let done = shared.converged.get().is_some() || shared.total == 0;
-            let ok = shared.ok_total.load(Ordering::Relaxed);
-            series.push((t0.elapsed().as_secs_f64(), ok));
-            progress.update(n, n, ok, shared.total, start.elapsed());
-            if done || Instant::now() >= deadline {
-                break;
-            }
-            let _ = tokio::time::timeout(SAMPLE, shared.notify.notified()).await;
-        }
-        for a in aborts {
-            a.abort();
-        }
-        // The feed is normally done long before convergence; give it a moment otherwise.
-        testers_done_s = match tokio::time::timeout(Duration::from_secs(1), &mut fed).await {
-            Ok(Ok(Some(at))) => Some(at.duration_since(t0).as_secs_f64()),
-            _ => None,
-        };
-        fed.abort();
-        convergence_s = match (shared.converged.get(), shared.total) {
-            (_, 0) => Some(0.0),
-            (Some(at), _) => Some(at.duration_since(t0).as_secs_f64()),
-            (None, _) => None,
-        };
-        if let Some(c) = convergence_s {
-            if let Some(last) = series.last_mut() {
-                *last = (c, shared.ok_total.load(Ordering::Relaxed));
-            }
-        }
-        if convergence_s.is_none() {
-            error = Some(format!(
-                "not converged within the time limit ({} s)",
-                opts.time_limit.as_secs_f64()
-            ));
-        }
-    }
+    let mut sessions = sessions::open(&load, target, &shared);
+    let n = sessions.count;
+    let sessions_up_s = wait_up(&shared, n, start, deadline, &mut progress).await;
+    let phase = match (sessions_up_s, shared.wrong_context.get()) {
+        (None, _) => Phase::failed(format!(
+            "only {} of {n} sessions came up within the time limit",
+            shared.up()
+        )),
+        (Some(_), Some(e)) => Phase::failed(e.clone()),
+        (Some(_), None) => converge(&load, &shared, &sessions, encoded, opts, start, &mut progress).await,
+    };
     progress.finish();
-    let target_cpu_s = match (cpu0, pid.and_then(process::cpu_seconds)) {
+    let target_cpu_s = match (cpu0, pid.and_then(measure::cpu_seconds)) {
         (Some(a), Some(b)) => Some(b - a),
         _ => None,
     };
-    let target_peak_rss_kib = pid.and_then(process::peak_rss_kib);
-    // The monitors' tables as they are now, before the sessions close (closing them makes
-    // the target withdraw every route).
-    let _ = stop_tx.send(true);
-    let mut verdict = Verdict::default();
-    for t in tasks {
-        if let Ok(Some(table)) = t.await {
-            verdict.merge(table.verdict(&load));
-        }
-    }
-    // Tear down: a Cease to the target, then end the session tasks.
-    let commands: Vec<mpsc::Sender<Command>> = commands.into_iter().flatten().collect();
-    for c in &commands {
-        let _ = c.try_send(Command::Stop(Cease::admin_shutdown(Some("peerlab bench: done"))));
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    for c in &commands {
-        let _ = c.try_send(Command::Shutdown);
-    }
-    for t in &session_tasks {
-        t.abort();
-    }
-    let routes_verified = shared.ok_total.load(Ordering::Relaxed);
+    let target_peak_rss_kib = pid.and_then(measure::peak_rss_kib);
+    let verdict = sessions.verdict(&load).await;
+    sessions.close().await;
+    let routes_verified = shared.verified();
     RunResult {
         sessions_up_s,
-        routes_per_s: convergence_s.filter(|c| *c > 0.0).map(|c| routes_verified as f64 / c),
-        convergence_s,
-        testers_done_s,
+        routes_per_s: phase
+            .convergence_s
+            .filter(|c| *c > 0.0)
+            .map(|c| routes_verified as f64 / c),
+        convergence_s: phase.convergence_s,
+        testers_done_s: phase.testers_done_s,
         routes_verified,
         routes_expected: shared.total,
         target_cpu_s,
         target_peak_rss_kib,
         session_downs: shared.downs.load(Ordering::Relaxed),
-        series,
+        series: phase.series,
         verdict,
+        error: phase.error,
+    }
+}
+
+/// Every tester's UPDATEs, encoded for the plain session context.
+fn encode(load: &Load) -> Result<Vec<Encoded>, String> {
+    let ctx = SessionContext::default();
+    (0..load.spec.testers)
+        .map(|k| load.encode(k, &ctx).map_err(|e| format!("encoding tester {k}: {e}")))
+        .collect()
+}
+
+/// Phase 1: waits (until `deadline`) for all `n` sessions to be Established; returns when
+/// they were, in seconds from `start`.
+async fn wait_up(shared: &Shared, n: usize, start: Instant, deadline: Instant, progress: &mut Progress) -> Option<f64> {
+    while shared.up() < n && Instant::now() < deadline {
+        progress.update(shared.up(), n, 0, shared.total, start.elapsed());
+        tokio::time::sleep(UP_POLL).await;
+    }
+    (shared.up() == n).then(|| start.elapsed().as_secs_f64())
+}
+
+/// Phase 2: sends everything and samples until every route is verified or the time limit
+/// passes.
+async fn converge(
+    load: &Load,
+    shared: &Shared,
+    sessions: &Sessions,
+    encoded: Vec<Encoded>,
+    opts: &RunOptions,
+    start: Instant,
+    progress: &mut Progress,
+) -> Phase {
+    let deadline = start + opts.time_limit;
+    let t0 = Instant::now();
+    let ports: Vec<u16> = sessions.ports.iter().copied().collect();
+    let fed = feed::start(load, encoded, &sessions.commands, ports, opts.rate, deadline);
+    let mut series = Vec::new();
+    loop {
+        let done = shared.converged.get().is_some() || shared.total == 0;
+        series.push((t0.elapsed().as_secs_f64(), shared.verified()));
+        progress.update(
+            sessions.count,
+            sessions.count,
+            shared.verified(),
+            shared.total,
+            start.elapsed(),
+        );
+        if done || Instant::now() >= deadline {
+            break;
+        }
+        let _ = tokio::time::timeout(SAMPLE, shared.notify.notified()).await;
+    }
+    let testers_done_s = fed.finish(t0).await;
+    let convergence_s = match (shared.converged.get(), shared.total) {
+        (_, 0) => Some(0.0),
+        (Some(at), _) => Some(at.duration_since(t0).as_secs_f64()),
+        (None, _) => None,
+    };
+    if let (Some(c), Some(last)) = (convergence_s, series.last_mut()) {
+        *last = (c, shared.verified());
+    }
+    let error = convergence_s.is_none().then(|| {
+        format!(
+            "not converged within the time limit ({} s)",
+            opts.time_limit.as_secs_f64()
+        )
+    });
+    Phase {
+        series,
+        convergence_s,
+        testers_done_s,
         error,
     }
 }

@@ -101,10 +101,7 @@ pub struct Topology {
 
 /// A free TCP port on `ip` (bound and released at once).
 pub(super) fn free_port(ip: IpAddr) -> Result<u16, String> {
-    std::net::TcpListener::bind((ip, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("cannot find a free port on {ip}: {e}"))
+    crate::daemons::free_port(ip).map_err(|e| format!("cannot find a free port on {ip}: {e}"))
 }
 
 pub(super) fn v4_source(net: u8, index: usize) -> IpAddr {

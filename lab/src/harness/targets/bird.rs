@@ -1,16 +1,14 @@
-//! BIRD 2 as the target route server: `rs client` per neighbour, `strict bind on` to a
-//! loopback address, `multihop`, passive, import and export of everything learned by BGP.
+//! BIRD 2's configuration as the target route server: `rs client` per neighbour, `strict
+//! bind on` to a loopback address, `multihop`, passive, import and export of everything
+//! learned by BGP. Started by [`crate::daemons`] (which adds the `log` line).
 
-use super::process::{find_program, scratch_dir, DaemonProcess};
 use crate::harness::load::{Client, TARGET_AS};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 
 /// BIRD's configuration for a route server on `listen` serving `clients`.
-pub fn config(listen: SocketAddr, clients: &[Client], log: &std::path::Path) -> String {
+pub fn config(listen: SocketAddr, clients: &[Client]) -> String {
     let mut c = String::new();
-    let _ = writeln!(c, "log \"{}\" {{ info, warning, error, fatal }};", log.display());
     let _ = writeln!(c, "router id 10.255.255.1;");
     let _ = writeln!(c, "protocol device {{ scan time 60; }}");
     // The testers' next hops are labels on no network: routes to them via `lo` make them
@@ -34,26 +32,4 @@ pub fn config(listen: SocketAddr, clients: &[Client], log: &std::path::Path) -> 
         );
     }
     c
-}
-
-/// Writes the configuration and starts `bird` in the foreground on loopback.
-pub fn start(listen: SocketAddr, clients: &[Client]) -> Result<DaemonProcess, String> {
-    let bird = find_program("bird").ok_or("`bird` is not installed (apt-get install -y bird2)")?;
-    let dir = scratch_dir("bird").map_err(|e| format!("scratch directory: {e}"))?;
-    let conf = dir.join("bird.conf");
-    std::fs::write(&conf, config(listen, clients, &dir.join("daemon.log")))
-        .map_err(|e| format!("writing {}: {e}", conf.display()))?;
-    let stderr = std::fs::File::create(dir.join("stderr.log")).map_err(|e| e.to_string())?;
-    let child = Command::new(bird)
-        .arg("-f")
-        .arg("-c")
-        .arg(&conf)
-        .arg("-s")
-        .arg(dir.join("bird.ctl"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .map_err(|e| format!("starting bird: {e}"))?;
-    Ok(DaemonProcess::new("bird", dir, child))
 }

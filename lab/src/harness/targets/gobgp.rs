@@ -1,11 +1,10 @@
-//! GoBGP as the target route server: `route-server-client = true` per neighbour, passive,
-//! a loopback `local-address-list`, the gRPC API on 127.0.0.1 and pprof off.
+//! GoBGP's configuration as the target route server: `route-server-client = true` per
+//! neighbour, passive, a loopback `local-address-list`. Started by [`crate::daemons`] (its
+//! gRPC API on 127.0.0.1, pprof off).
 
-use super::process::{find_program, free_port, scratch_dir, DaemonProcess};
 use crate::harness::load::{Client, TARGET_AS};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 
 /// gobgpd's configuration (TOML) for a route server on `listen` serving `clients`.
 pub fn config(listen: SocketAddr, clients: &[Client]) -> String {
@@ -33,27 +32,4 @@ pub fn config(listen: SocketAddr, clients: &[Client]) -> String {
         }
     }
     c
-}
-
-/// Writes the configuration and starts `gobgpd` on loopback.
-pub fn start(listen: SocketAddr, clients: &[Client]) -> Result<DaemonProcess, String> {
-    let gobgpd = find_program("gobgpd").ok_or("`gobgpd` is not installed (apt-get install -y gobgpd)")?;
-    let dir = scratch_dir("gobgp").map_err(|e| format!("scratch directory: {e}"))?;
-    let conf = dir.join("gobgpd.toml");
-    std::fs::write(&conf, config(listen, clients)).map_err(|e| format!("writing {}: {e}", conf.display()))?;
-    let api_port = free_port().map_err(|e| format!("API port: {e}"))?;
-    let log = std::fs::File::create(dir.join("daemon.log")).map_err(|e| e.to_string())?;
-    let log2 = log.try_clone().map_err(|e| e.to_string())?;
-    let child = Command::new(gobgpd)
-        .arg("-f")
-        .arg(&conf)
-        .args(["-t", "toml", "--log-plain", "-l", "warn", "--pprof-disable"])
-        .arg("--api-hosts")
-        .arg(format!("127.0.0.1:{api_port}"))
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log2)
-        .spawn()
-        .map_err(|e| format!("starting gobgpd: {e}"))?;
-    Ok(DaemonProcess::new("gobgpd", dir, child))
 }

@@ -1,18 +1,15 @@
 //! The route servers a bench runs against: peerlab's own (in this process or as a separate
-//! one), BIRD 2 and GoBGP started by peerlab on loopback, or one already running on a
-//! loopback address.
+//! one), BIRD 2 and GoBGP started on loopback by [`crate::daemons`] with a route-server
+//! configuration written here for the load, or one already running on a loopback address.
 
 pub mod bird;
 pub mod gobgp;
 pub mod peerlab;
-pub mod process;
-pub mod sockets;
 
 use super::load::{Load, NextHops, SessionTransport};
-use process::DaemonProcess;
+use crate::daemons::{self, Daemon, Launch};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
 
 /// A target as given on the command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +61,26 @@ impl std::fmt::Display for Target {
 }
 
 impl Target {
+    /// An error when this target cannot carry `load`: the sessions over IPv6 need a listen
+    /// port per session (peerlab in this process only); IPv6 prefixes need a second session
+    /// per client, which peerlab's configuration file cannot describe.
+    pub fn check(&self, load: &Load) -> Result<(), String> {
+        if load.spec.transport == SessionTransport::Ipv6 && *self != Target::Peerlab {
+            return Err(format!(
+                "--transport ipv6 works with --target peerlab only: every client connects from ::1, and {self} \
+                 cannot be given a listen port per session here"
+            ));
+        }
+        if *self == Target::PeerlabProcess && load.carries(true) {
+            return Err(
+                "peerlab-process carries IPv4 prefixes only (its configuration file cannot give each client a \
+                 second session for IPv6 on a shared loopback address): use --ipv6-share 0, or --target peerlab"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
     /// The IPv4 next hop the testers announce to this target.
     pub fn next_hops(&self) -> NextHops {
         match self {
@@ -85,7 +102,7 @@ pub struct RunningTarget {
     /// connect (each session its own port); otherwise every client uses `addr`/`v6_addr`.
     pub client_ports: Option<Vec<(SocketAddr, Option<SocketAddr>)>>,
     /// The daemon peerlab started (stopped by its pid when this is dropped).
-    pub process: Option<DaemonProcess>,
+    pub process: Option<daemons::Running>,
     /// peerlab's route server in this process.
     pub in_process: Option<peerlab::InProcess>,
     /// A pid to measure for an external target (`--target-pid`).
@@ -96,7 +113,7 @@ impl RunningTarget {
     /// The pid whose CPU time and memory are measured (none in this process: the bench's
     /// own testers and monitors share it).
     pub fn pid(&self) -> Option<u32> {
-        self.process.as_ref().map(DaemonProcess::pid).or(self.external_pid)
+        self.process.as_ref().map(daemons::Running::pid).or(self.external_pid)
     }
 
     /// Where client `k`'s sessions connect: its IPv4 (or only) session, and its IPv6 one
@@ -120,92 +137,50 @@ impl RunningTarget {
 
 /// Starts (or, for an external target, just names) the target for `load`'s clients.
 pub async fn start(target: &Target, load: &Load, external_pid: Option<u32>) -> Result<RunningTarget, String> {
-    let listen = || -> Result<SocketAddr, String> {
-        let port = process::free_port().map_err(|e| format!("no free port on 127.0.0.1: {e}"))?;
-        Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
-    };
-    let clients = &load.clients;
-    if load.spec.transport == SessionTransport::Ipv6 && *target != Target::Peerlab {
-        return Err(format!(
-            "--transport ipv6 works with --target peerlab only: every client connects from ::1, and {target} cannot \
-             be given a listen port per session here"
-        ));
-    }
-    let (addr, mut process) = match target {
-        Target::Peerlab => {
-            let rs = peerlab::start_in_process(load).await?;
-            return Ok(RunningTarget {
-                addr: rs.addr,
-                v6_addr: rs.v6_addr,
-                client_ports: rs.client_ports.clone(),
-                process: None,
-                in_process: Some(rs),
-                external_pid: None,
-            });
-        }
-        Target::External(a) => {
-            return Ok(RunningTarget {
-                addr: *a,
-                v6_addr: None,
-                client_ports: None,
-                process: None,
-                in_process: None,
-                external_pid,
-            })
-        }
-        Target::PeerlabProcess => {
-            let a = listen()?;
-            (a, peerlab::start_process(load, a)?)
-        }
-        Target::Bird => {
-            let a = listen()?;
-            (a, bird::start(a, clients)?)
-        }
-        Target::Gobgp => {
-            let a = listen()?;
-            (a, gobgp::start(a, clients)?)
-        }
-    };
-    wait_listening(&mut process, addr, Duration::from_secs(20))?;
-    // Network safety: a daemon listening anywhere but loopback is stopped at once.
-    let bad = sockets::non_loopback_listeners(process.pid())?;
-    if !bad.is_empty() {
-        return Err(format!("{} listens outside loopback ({bad:?}); stopped", process.name));
-    }
-    Ok(RunningTarget {
-        addr,
+    target.check(load)?;
+    let mut running = RunningTarget {
+        addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
         v6_addr: None,
         client_ports: None,
-        process: Some(process),
+        process: None,
         in_process: None,
         external_pid: None,
-    })
-}
-
-/// Waits (bounded) until the daemon accepts TCP connections on `addr`.
-fn wait_listening(p: &mut DaemonProcess, addr: SocketAddr, limit: Duration) -> Result<(), String> {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if let Some(status) = p.exited() {
-            return Err(format!("{} exited ({status}):\n{}", p.name, p.log_tail()));
+    };
+    match target {
+        Target::Peerlab => {
+            let rs = peerlab::start_in_process(load).await?;
+            running.addr = rs.addr;
+            running.v6_addr = rs.v6_addr;
+            running.client_ports = rs.client_ports.clone();
+            running.in_process = Some(rs);
         }
-        if is_listening(addr.port()) {
-            return Ok(());
+        Target::External(a) => {
+            running.addr = *a;
+            running.external_pid = external_pid;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        Target::Bird | Target::Gobgp | Target::PeerlabProcess => {
+            let process = start_daemon(target, load).await?;
+            running.addr = process.listen();
+            running.process = Some(process);
+        }
     }
-    Err(format!("{} did not listen on {addr}:\n{}", p.name, p.log_tail()))
+    Ok(running)
 }
 
-/// Whether something listens on TCP `port` (from /proc/net/tcp, without connecting).
-fn is_listening(port: u16) -> bool {
-    let want = format!(":{port:04X} ");
-    ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|f| {
-        std::fs::read_to_string(f).is_ok_and(|t| {
-            t.lines().skip(1).any(|l| {
-                let cols: Vec<&str> = l.split_whitespace().collect();
-                cols.get(1).is_some_and(|a| format!("{a} ").ends_with(&want)) && cols.get(3) == Some(&"0A")
-            })
-        })
-    })
+/// Writes the target's configuration for `load` and starts its daemon on a free port of
+/// 127.0.0.1 (off the runtime's threads: the start waits until the daemon listens).
+async fn start_daemon(target: &Target, load: &Load) -> Result<daemons::Running, String> {
+    let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let port = daemons::free_port(ip).map_err(|e| format!("no free port on {ip}: {e}"))?;
+    let listen = SocketAddr::new(ip, port);
+    let (daemon, config) = match target {
+        Target::Bird => (Daemon::Bird, bird::config(listen, &load.clients)),
+        Target::Gobgp => (Daemon::Gobgp, gobgp::config(listen, &load.clients)),
+        Target::PeerlabProcess => (Daemon::Peerlab, peerlab::config_toml(load, listen, false)),
+        Target::Peerlab | Target::External(_) => return Err(format!("{target} is not a daemon peerlab starts")),
+    };
+    let launch = Launch::new(daemon, config, listen);
+    tokio::task::spawn_blocking(move || daemons::start(&launch))
+        .await
+        .map_err(|e| format!("starting {daemon}: {e}"))?
 }

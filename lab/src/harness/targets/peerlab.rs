@@ -11,13 +11,12 @@
 //! client's IPv4 address through a runtime [`Transport`] override); the configuration file of
 //! the separate process has no such override, so that variant carries IPv4 only.
 
-use super::process::{free_port, free_port_v6, scratch_dir, DaemonProcess};
+use crate::daemons::free_port;
 use crate::harness::load::{client_addr, next_hop_label, Load, SessionTransport, TARGET_AS};
 use route_server::runtime::{self, RouteServerHandle, RuntimeOptions, Transport};
 use route_server::RouteServerConfig;
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::process::{Command, Stdio};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 /// Where the IPv4 sessions are accepted in this process (port 0: any free port).
@@ -127,18 +126,18 @@ pub async fn start_in_process(load: &Load) -> Result<InProcess, String> {
 /// its own on `::1` (a runtime [`Transport`] override); the session addresses stay the
 /// client's 127.1.x.y and IPv6 next-hop label.
 async fn start_over_ipv6(load: &Load, mut config: RouteServerConfig, v6: bool) -> Result<InProcess, String> {
-    let port = || free_port_v6().map_err(|e| format!("no free port on ::1: {e}"));
+    let port = || free_port(IpAddr::V6(Ipv6Addr::LOCALHOST)).map_err(|e| format!("no free port on ::1: {e}"));
     let mut transports = Vec::new();
     let mut client_ports = Vec::with_capacity(load.clients.len());
     for cl in &load.clients {
-        let a = SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), port()?);
+        let a = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port()?);
         transports.push(Transport {
             session_address: cl.addr,
             listen: a,
             peer: cl.source,
         });
         let b = if v6 {
-            let b = SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), port()?);
+            let b = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port()?);
             transports.push(Transport {
                 session_address: next_hop_label(cl.index, true),
                 listen: b,
@@ -163,42 +162,6 @@ async fn start_over_ipv6(load: &Load, mut config: RouteServerConfig, v6: bool) -
         v6_addr: client_ports.first().and_then(|(_, b)| *b),
         client_ports: Some(client_ports),
     })
-}
-
-/// Writes the configuration and starts `peerlab route-server --config FILE` (this very
-/// executable) with BGP on `listen` and its HTTP API on another free port of 127.0.0.1.
-pub fn start_process(load: &Load, listen: SocketAddr) -> Result<DaemonProcess, String> {
-    if load.spec.transport == SessionTransport::Ipv6 {
-        return Err(
-            "peerlab-process has no IPv6 transport (its configuration file cannot give each session its own port on ::1): use --target peerlab".into(),
-        );
-    }
-    if load.carries(true) {
-        return Err(
-            "peerlab-process carries IPv4 prefixes only (its configuration file cannot give each client a second \
-             session for IPv6 on a shared loopback address): use --ipv6-share 0, or --target peerlab (in-process)"
-                .into(),
-        );
-    }
-    let exe = std::env::current_exe().map_err(|e| format!("finding this executable: {e}"))?;
-    let dir = scratch_dir("peerlab").map_err(|e| format!("scratch directory: {e}"))?;
-    let conf = dir.join("route-server.toml");
-    std::fs::write(&conf, config_toml(load, listen, false)).map_err(|e| format!("writing {}: {e}", conf.display()))?;
-    let api_port = free_port().map_err(|e| format!("API port: {e}"))?;
-    let stderr = std::fs::File::create(dir.join("stderr.log")).map_err(|e| e.to_string())?;
-    let child = Command::new(exe)
-        .arg("route-server")
-        .arg("--config")
-        .arg(&conf)
-        .arg("--api")
-        .arg(format!("127.0.0.1:{api_port}"))
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .map_err(|e| format!("starting peerlab route-server: {e}"))?;
-    Ok(DaemonProcess::new("peerlab route-server", dir, child))
 }
 
 #[cfg(test)]
