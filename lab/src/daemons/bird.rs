@@ -2,7 +2,7 @@
 //! in the scratch directory, its log a file there (a `log` line put before the
 //! configuration).
 
-use super::{Line, LogLevel};
+use super::line::{Line, LogLevel};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -5,7 +5,7 @@
 //! `-Z` needs no zebra, the vty is a Unix socket in the scratch directory (its TCP port off),
 //! and `-S` keeps the user it was started as.
 
-use super::{Line, LogLevel};
+use super::line::{Line, LogLevel};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! with a plain log on stderr. Its BGP listens where the configuration's `[global.config]`
 //! says (`port`, a loopback `local-address-list`).
 
-use super::Line;
+use super::line::Line;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;

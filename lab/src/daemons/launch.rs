@@ -2,7 +2,10 @@
 //! there (readable by its owner only: it may hold TCP-MD5 keys), the launch line, the wait
 //! until the daemon listens and the loopback check.
 
-use super::{free_port, running, Daemon, LogLevel, Running};
+use super::kind::Daemon;
+use super::line::{Line, LogLevel};
+use super::procfs::free_port;
+use super::running::{self, Running};
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::unix::fs::OpenOptionsExt as _;
@@ -42,22 +45,6 @@ impl Launch {
             log: LogLevel::Normal,
         }
     }
-}
-
-/// Everything a launch line is made of.
-pub(super) struct Line<'a> {
-    /// The program.
-    pub(super) program: &'a Path,
-    /// The scratch directory.
-    pub(super) dir: &'a Path,
-    /// The configuration file in it.
-    pub(super) conf: &'a Path,
-    /// How much it logs.
-    pub(super) log: LogLevel,
-    /// Its API address on 127.0.0.1 (gobgpd, peerlab).
-    pub(super) api: Option<SocketAddr>,
-    /// Where its BGP listens.
-    pub(super) listen: SocketAddr,
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! `_openbgpd`), which the package's systemd unit creates at start (`RuntimeDirectory`);
 //! started without the unit, that directory is created here when missing.
 
-use super::{Line, LogLevel};
+use super::line::{Line, LogLevel};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;

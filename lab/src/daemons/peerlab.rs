@@ -1,7 +1,7 @@
 //! peerlab's route server as a separate process: `peerlab route-server --config CONF --api
 //! 127.0.0.1:PORT`, its log level from `RUST_LOG`.
 
-use super::Line;
+use super::line::Line;
 use std::process::Command;
 
 /// `peerlab route-server` with its TOML configuration and its HTTP API on the launch's API

@@ -2,17 +2,14 @@
 //! directory and logs, its control client, and its stop — by those pids only, when the handle
 //! is dropped.
 
+use super::kind::Daemon;
+use super::line::{LOG, STDERR};
 use super::procfs;
-use super::Daemon;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
-/// The daemon's log in its scratch directory.
-pub(super) const LOG: &str = "daemon.log";
-/// Where BIRD's stdout and stderr go (its log is [`LOG`]).
-pub(super) const STDERR: &str = "stderr.log";
 /// Lines of log an error message quotes.
 const TAIL_LINES: usize = 15;
 /// How long a stop waits for the processes a daemon forked to end.

@@ -1,6 +1,6 @@
 //! One handler per endpoint; each answers JSON.
 
-use super::ApiError;
+use super::error::ApiError;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use ipnet::IpNet;
