@@ -40,7 +40,7 @@ pub(super) fn control(program: PathBuf, dir: &Path) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::daemons::launch::args_of;
+    use crate::daemons::line::args_of;
 
     #[test]
     fn bird_runs_in_the_foreground_with_its_control_socket_in_the_scratch_directory() {

@@ -54,7 +54,7 @@ pub(super) fn control(program: PathBuf, dir: &Path, args: &[&str]) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::daemons::launch::args_of;
+    use crate::daemons::line::args_of;
 
     #[test]
     fn frr_bgpd_listens_where_the_launch_says_with_no_zebra_and_no_tcp_vty() {

@@ -31,8 +31,8 @@ pub(super) fn control(program: PathBuf, api: SocketAddr) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::daemons::launch::args_of;
-    use crate::daemons::LogLevel;
+    use crate::daemons::line::args_of;
+    use crate::daemons::line::LogLevel;
 
     #[test]
     fn gobgpd_gets_its_api_on_loopback_and_no_pprof() {

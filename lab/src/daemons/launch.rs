@@ -63,12 +63,6 @@ impl Line<'static> {
     }
 }
 
-/// A command's arguments as strings (for command-line tests).
-#[cfg(test)]
-pub(super) fn args_of(c: &std::process::Command) -> Vec<String> {
-    c.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
-}
-
 /// Starts the daemon, waits until it listens on `launch.listen`'s port (at most
 /// [`START_LIMIT`]) and checks that it listens on loopback only; on any failure it is
 /// stopped and the error says why, with the end of its log.

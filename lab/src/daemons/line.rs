@@ -44,3 +44,9 @@ pub(super) struct Line<'a> {
 pub(super) const LOG: &str = "daemon.log";
 /// Where BIRD's stdout and stderr go (its log is [`LOG`]).
 pub(super) const STDERR: &str = "stderr.log";
+
+/// A command's arguments as strings (for command-line tests).
+#[cfg(test)]
+pub(super) fn args_of(c: &std::process::Command) -> Vec<String> {
+    c.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
+}
