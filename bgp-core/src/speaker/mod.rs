@@ -8,12 +8,15 @@
 //! - [`transport`]: [`Connector`]s ([`TcpConnector`] with TCP-MD5 and GTSM) and streams.
 //! - [`listener`]: a shared listening socket that hands connections to sessions by peer.
 //! - [`writer`]: the coalescing writer with its bounded queue (back-pressure per session).
+//! - [`accept_errors`]: rate-limited logging of failed accepts (one line per window, with a
+//!   count), shared by the BGP listener and the HTTP APIs.
 //! - `sockopt`: the one audited `unsafe` module, `TCP_MD5SIG` and GTSM socket options.
 //!
 //! One task per session, nothing shared between sessions but the listener's routing table:
 //! a slow or stuck peer fills only its own bounded queue, so it never delays the others,
 //! and memory per session stays bounded (the write queue, one read buffer, the event queue).
 
+pub mod accept_errors;
 pub mod handle;
 pub mod listener;
 pub mod session;
@@ -21,6 +24,7 @@ mod sockopt;
 pub mod transport;
 pub mod writer;
 
+pub use accept_errors::AcceptErrors;
 pub use handle::{Command, SessionEvent, SessionHandle};
 pub use listener::Listener;
 pub use session::{spawn_session, DriverOptions};
