@@ -237,7 +237,16 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
 pub(crate) fn open_from_json(m: &Map<String, Value>) -> Result<Open, JsonError> {
     only_keys(
         m,
-        &["type", "version", "asn", "my-as", "hold-time", "router-id", "capabilities", "wire"],
+        &[
+            "type",
+            "version",
+            "asn",
+            "my-as",
+            "hold-time",
+            "router-id",
+            "capabilities",
+            "wire",
+        ],
         "",
     )?;
     let version = m

@@ -24,7 +24,15 @@ pub(crate) fn notification_to_json(n: &Notification) -> Map<String, Value> {
 pub(crate) fn notification_from_json(m: &Map<String, Value>) -> Result<Notification, JsonError> {
     only_keys(
         m,
-        &["type", "code", "subcode", "code-name", "subcode-name", "data", "shutdown-message"],
+        &[
+            "type",
+            "code",
+            "subcode",
+            "code-name",
+            "subcode-name",
+            "data",
+            "shutdown-message",
+        ],
         "",
     )?;
     let code = as_uint(required(m, "code", "")?, "code")?;

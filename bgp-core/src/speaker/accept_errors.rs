@@ -100,6 +100,10 @@ mod tests {
             .filter_map(|i| a.record(start + Duration::from_millis(i * 30)))
             .collect();
         assert!(lines.len() <= 7, "{lines:?}");
-        assert_eq!(lines.iter().sum::<u64>() + a.unlogged, 2000, "every failure counted once");
+        assert_eq!(
+            lines.iter().sum::<u64>() + a.unlogged,
+            2000,
+            "every failure counted once"
+        );
     }
 }
