@@ -26,10 +26,10 @@ mod spawn;
 mod table;
 pub mod view;
 
-pub use handle::{RouteServerHandle, RuntimeError};
+pub use handle::{RouteQuery, RouteServerHandle, RuntimeError};
 pub use options::{RuntimeOptions, Transport};
 pub use spawn::start;
-pub use view::{ReasonView, RouteView, SessionView, TransitionView, VerdictView};
+pub use view::{ReasonView, RoutePage, RouteView, SessionView, TransitionView, VerdictView};
 
 /// The shutdown communication sent with Cease 6/2 to every session when the route server
 /// stops (RFC 9003).

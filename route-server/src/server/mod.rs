@@ -7,13 +7,16 @@
 //! - `output`: per-client best path, export filter, packing.
 //! - `registry`: registered customer ASNs and policy re-evaluation.
 //! - `query`: RIB views, rejected routes, `explain`, counters, memory.
+//! - `page`: the route listings in pages with a cursor (bounded memory per answer).
 
 mod ingest;
 mod output;
+mod page;
 mod query;
 mod registry;
 
 pub use ingest::{IngestOutcome, MaxPrefixExceeded};
+pub use page::{Cursor, Listing, Page};
 pub use query::{MemoryUsage, Route, SessionVerdict, Stats};
 
 use crate::attrs::{AttrId, AttrStore};
