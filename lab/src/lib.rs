@@ -13,12 +13,15 @@
 //! - [`announce`]: the routes a speaker announces, encoded for a negotiated session (used by
 //!   the lab's speakers and by `peerlab speaker`).
 //! - [`route_server_api`]: the local HTTP JSON API of `peerlab route-server`.
+//! - [`http`]: what both HTTP APIs share: serving within limits (connections, header and
+//!   request timeouts, sizes) and JSON error answers.
 //! - [`harness`]: the route-server benchmark harness behind `peerlab bench` (testers,
 //!   monitors, targets, verification, report). Not to be confused with the workspace's
 //!   `benches/` crate, which holds the criterion micro-benchmarks of the libraries.
 
 pub mod announce;
 pub mod harness;
+pub mod http;
 pub mod lab;
 pub mod peering;
 pub mod route_server_api;

@@ -1,6 +1,9 @@
 //! Helpers shared by the CLI tests: running the built binary and reading the vectors.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod route_server;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
