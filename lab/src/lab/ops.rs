@@ -149,20 +149,35 @@ fn refuse_while_deprovisioning(lab: &Lab) -> Result<(), LabError> {
     Ok(())
 }
 
+/// A speaker slot with nothing running (its commands go nowhere).
+fn not_running() -> Running {
+    let (commands, _) = mpsc::channel(1);
+    Running {
+        commands,
+        tasks: Vec::new(),
+    }
+}
+
 /// Starts the speakers `idx` (they were just planned, so they are the next indices).
 fn start_speakers(lab: &Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
     for &i in idx {
         let plan = &lab.top.speakers[i];
         let r = speakers::start(i, plan, lab.top.rs.asn, ctx.events.clone()).unwrap_or_else(|e| {
             eprintln!("peerlab run: {}: cannot start: {e}", plan.name);
-            let (commands, _) = mpsc::channel(1);
-            Running {
-                commands,
-                tasks: Vec::new(),
-            }
+            not_running()
         });
         debug_assert_eq!(ctx.running.len(), i);
         ctx.running.push(r);
+    }
+}
+
+/// The speakers `idx` were planned but their connection failed provisioning: they never
+/// start, and they count as gone, so they never hold up convergence.
+fn never_start(lab: &mut Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
+    for &i in idx {
+        debug_assert_eq!(ctx.running.len(), i);
+        ctx.running.push(not_running());
+        lab.speaker_gone[i] = true;
     }
 }
 
@@ -210,7 +225,10 @@ async fn add_connection(
     lab.note();
     let transports = lab.top.transports_of(&planned.speakers);
     if let Err(e) = ctx.rs.add_client(client.clone(), transports).await {
-        lab.top.connections[c].error_message = Some(e.to_string());
+        lab.top.connections[c].error_message = Some(format!(
+            "the route server could not take the connection's sessions: {e}"
+        ));
+        never_start(lab, &mut ctx, &planned.speakers);
         lab.note();
         return Ok(Answer {
             status: 201,
