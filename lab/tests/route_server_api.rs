@@ -165,16 +165,8 @@ fn an_asn_is_plain_decimal_or_as_plain_decimal_and_bad_ones_are_echoed_bounded()
         let r = request(&rs.api, "PUT", &format!("/registered-asns/{given}"), &[], "").expect("answers");
         assert_eq!((r.status, r.json()["asn"].as_u64()), (200, Some(asn)), "{given}: {r:?}");
     }
-    for bad in [
-        "ASASAS64300",
-        "ASAS64300",
-        "+64300",
-        "064300",
-        "AS064300",
-        "as64300",
-        "AS",
-        "-64300",
-    ] {
+    // The forms of the report, and a lowercase prefix (every other form: params.rs).
+    for bad in ["ASASAS64300", "+64300", "064300", "as64300"] {
         let r = request(&rs.api, "PUT", &format!("/registered-asns/{bad}"), &[], "").expect("answers");
         assert_eq!(r.status, 400, "{bad}: {r:?}");
         assert_eq!(r.json()["error"]["target"], "asn", "{bad}: {r:?}");

@@ -145,6 +145,15 @@ fn get(api: &str, path: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
+/// `peerlab connection add ID --ipv4 PREFIX --facility 1176 [--wait]`.
+fn add_v4_connection(lab: &Lab, id: &str, prefix: &str, wait: bool) -> (Option<i32>, Value, String) {
+    let mut args = vec!["connection", "add", id, "--ipv4", prefix, "--facility", "1176"];
+    if wait {
+        args.push("--wait");
+    }
+    lab.cli(&args)
+}
+
 /// A request with a JSON body to the lab's API; the answer.
 fn send(api: &str, method: &str, path: &str, body: &Value) -> common::api::Reply {
     common::api::request(
@@ -319,16 +328,7 @@ fn an_added_connection_reaches_active_with_both_sessions_established() {
 #[test]
 fn an_added_session_goes_pending_add_then_established_on_an_active_connection() {
     let lab = Lab::start();
-    let (code, v, err) = lab.cli(&[
-        "connection",
-        "add",
-        "v4-only",
-        "--ipv4",
-        "185.1.76.50/31",
-        "--facility",
-        "1176",
-        "--wait",
-    ]);
+    let (code, v, err) = add_v4_connection(&lab, "v4-only", "185.1.76.50/31", true);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(v["connectionState"], "Active", "{v}");
     assert_eq!(v["bgpSession"]["sessionStateV6"], "None", "{v}");
@@ -412,15 +412,7 @@ fn a_connection_whose_address_is_configured_with_another_asn_is_provisioning_fai
     let lab = Lab::start();
     let sessions_before = lab.status()["sessions"].as_array().expect("sessions").len();
     // 198.51.100.10/31: Microsoft's end would be the address of the first customer.
-    let (code, v, err) = lab.cli(&[
-        "connection",
-        "add",
-        "clash",
-        "--ipv4",
-        "198.51.100.10/31",
-        "--facility",
-        "1176",
-    ]);
+    let (code, v, err) = add_v4_connection(&lab, "clash", "198.51.100.10/31", false);
     assert_eq!(code, Some(1), "{err}");
     assert_eq!(v["connectionState"], "ProvisioningFailed", "{v}");
     let msg = v["errorMessage"].as_str().expect("errorMessage");
@@ -698,16 +690,7 @@ fn a_connection_with_a_100_octet_md5_key_is_refused_with_400_naming_the_field_an
     assert!(!r.body.contains(&key), "the key is echoed: {}", r.body);
     let s = lab.wait_for("converged", |s| s["converged"] == true);
     assert!(row(&s, "long-key").is_none(), "{s}");
-    let (code, v, err) = lab.cli(&[
-        "connection",
-        "add",
-        "short-key",
-        "--ipv4",
-        "185.1.76.62/31",
-        "--facility",
-        "1176",
-        "--wait",
-    ]);
+    let (code, v, err) = add_v4_connection(&lab, "short-key", "185.1.76.62/31", true);
     assert_eq!(
         (code, &v["connectionState"]),
         (Some(0), &Value::from("Active")),
@@ -726,16 +709,7 @@ fn a_connection_the_route_server_cannot_take_is_provisioning_failed_and_does_not
     let lab = Lab::start_with(&[file.to_str().expect("path")], &[]);
     let _ = std::fs::remove_file(&file);
     lab.wait_for("converged", |s| s["converged"] == true);
-    let (code, v, err) = lab.cli(&[
-        "connection",
-        "add",
-        "third",
-        "--ipv4",
-        "185.1.76.70/31",
-        "--facility",
-        "1176",
-        "--wait",
-    ]);
+    let (code, v, err) = add_v4_connection(&lab, "third", "185.1.76.70/31", true);
     assert_eq!(code, Some(1), "{err}");
     assert_eq!(v["connectionState"], "ProvisioningFailed", "{v}");
     assert_eq!(v["bgpSession"]["sessionStateV4"], "None", "{v}");

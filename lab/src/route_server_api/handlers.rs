@@ -28,31 +28,20 @@ async fn page(rs: &RouteServerHandle, query: RouteQuery, q: &PageQuery) -> Answe
     Ok(Json(json!(rs.routes_page(query, after, limit).await?)))
 }
 
-/// `GET /sessions/{name}/rib-in?limit=&after=`.
-pub async fn rib_in(
+/// `GET /sessions/{name}/rib-in`, `…/adj-rib-out` and `…/rejected`, each `?limit=&after=`.
+pub async fn session_routes(
     State(rs): State<RouteServerHandle>,
-    Path(name): Path<String>,
+    Path((name, listing)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
+    uri: Uri,
 ) -> Answer<Value> {
-    page(&rs, RouteQuery::RibIn(name), &q).await
-}
-
-/// `GET /sessions/{name}/adj-rib-out?limit=&after=`.
-pub async fn adj_rib_out(
-    State(rs): State<RouteServerHandle>,
-    Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
-) -> Answer<Value> {
-    page(&rs, RouteQuery::AdjRibOut(name), &q).await
-}
-
-/// `GET /sessions/{name}/rejected?limit=&after=`.
-pub async fn rejected(
-    State(rs): State<RouteServerHandle>,
-    Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
-) -> Answer<Value> {
-    page(&rs, RouteQuery::Rejected(name), &q).await
+    let query = match listing.as_str() {
+        "rib-in" => RouteQuery::RibIn(name),
+        "adj-rib-out" => RouteQuery::AdjRibOut(name),
+        "rejected" => RouteQuery::Rejected(name),
+        _ => return Err(not_found(&uri)),
+    };
+    page(&rs, query, &q).await
 }
 
 /// `GET /rejected?limit=&after=` (every session's rejected routes, in pages) and
@@ -109,6 +98,10 @@ pub async fn stats(State(rs): State<RouteServerHandle>) -> Answer<route_server::
 
 /// Any other path: 404.
 pub async fn no_route(uri: Uri) -> ApiError {
+    not_found(&uri)
+}
+
+fn not_found(uri: &Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         format!(

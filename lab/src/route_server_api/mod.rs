@@ -26,9 +26,7 @@ pub fn router(rs: RouteServerHandle) -> Router {
     Router::new()
         .route("/sessions", get(handlers::sessions))
         .route("/sessions/{name}", get(handlers::session))
-        .route("/sessions/{name}/rib-in", get(handlers::rib_in))
-        .route("/sessions/{name}/adj-rib-out", get(handlers::adj_rib_out))
-        .route("/sessions/{name}/rejected", get(handlers::rejected))
+        .route("/sessions/{name}/{listing}", get(handlers::session_routes))
         .route("/rejected", get(handlers::rejected_all))
         .route("/registered-asns", get(handlers::registered_asns))
         .route(

@@ -91,6 +91,23 @@ struct Filling {
     limit: usize,
 }
 
+/// The route of candidate `c` of `prefix`, as listed.
+fn route(
+    prefix: IpNet,
+    c: &Candidate,
+    path_id: u32,
+    reason: Option<crate::reason::RejectReason>,
+    attributes: Vec<bgp_core::attr::PathAttribute>,
+) -> Route {
+    Route {
+        prefix,
+        path_id,
+        from: SessionId(c.session),
+        reason,
+        attributes,
+    }
+}
+
 impl RouteServer {
     /// The routes of `listing` after `after` (from the start when `None`), at most `limit`
     /// (at least one). Fails only for an unknown session.
@@ -155,13 +172,9 @@ impl RouteServer {
         out: &mut impl FnMut(&Candidate, Route),
     ) {
         let received = |c: &Candidate| {
-            self.attrs.get(c.attr).map(|set| Route {
-                prefix,
-                path_id: c.path_id,
-                from: SessionId(c.session),
-                reason: reason_of(c),
-                attributes: set.received(),
-            })
+            self.attrs
+                .get(c.attr)
+                .map(|set| route(prefix, c, c.path_id, reason_of(c), set.received()))
         };
         match listing {
             Listing::RibIn(id) | Listing::Rejected(id) => {
@@ -200,14 +213,7 @@ impl RouteServer {
         let sel = self.selector();
         let mut send = |c: &Candidate, path_id: u32| {
             if let Some(set) = self.attrs.get(c.attr) {
-                let route = Route {
-                    prefix,
-                    path_id,
-                    from: SessionId(c.session),
-                    reason: None,
-                    attributes: set.export.clone(),
-                };
-                out(c, route);
+                out(c, route(prefix, c, path_id, None, set.export.clone()));
             }
         };
         if target.add_path_out(P::FAMILY) {
