@@ -46,6 +46,8 @@ pub struct RouteServer {
     pub api: String,
     config: PathBuf,
     stderr: Arc<Mutex<String>>,
+    /// The thread copying stderr; it ends when the process has exited.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl RouteServer {
@@ -77,7 +79,7 @@ impl RouteServer {
         let stderr = Arc::new(Mutex::new(String::new()));
         let pipe = child.stderr.take().expect("stderr");
         let sink = stderr.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
                 let mut s = sink.lock().expect("stderr buffer");
                 s.push_str(&line);
@@ -89,6 +91,7 @@ impl RouteServer {
             api,
             config,
             stderr,
+            reader: Some(reader),
         };
         let start = Instant::now();
         while super::api::request(&rs.api, "GET", "/stats", &[], "")
@@ -112,9 +115,14 @@ impl RouteServer {
         self.stderr.lock().expect("stderr buffer").clone()
     }
 
-    /// SIGTERM by pid; the exit code.
+    /// SIGTERM by pid; the exit code. Once it returns, [`RouteServer::stderr`] holds
+    /// everything the process wrote.
     pub fn terminate(&mut self) -> Option<i32> {
-        terminate(&mut self.child)
+        let code = terminate(&mut self.child);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        code
     }
 }
 
