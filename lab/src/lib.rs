@@ -16,6 +16,8 @@
 //! - [`daemons`]: external BGP daemons (BIRD 2, GoBGP, OpenBGPD, FRR, peerlab's route server
 //!   as a process) started on loopback and stopped by their own pids, for the bench, the
 //!   tests and the lab.
+//! - [`http`]: what both HTTP APIs share: serving within limits (connections, header and
+//!   request timeouts, sizes) and JSON error answers.
 //! - [`harness`]: the route-server benchmark harness behind `peerlab bench` (testers,
 //!   monitors, targets, verification, report). Not to be confused with the workspace's
 //!   `benches/` crate, which holds the criterion micro-benchmarks of the libraries.
@@ -23,6 +25,7 @@
 pub mod announce;
 pub mod daemons;
 pub mod harness;
+pub mod http;
 pub mod lab;
 pub mod peering;
 pub mod route_server_api;

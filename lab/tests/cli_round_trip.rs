@@ -95,3 +95,21 @@ fn hand_made_non_canonical_updates_come_back_unchanged() {
     }
     assert_eq!(check_round_trip("hand-made", &[], &raws), raws.len());
 }
+
+#[test]
+fn encode_refuses_an_unknown_field_naming_it_and_encodes_the_other_lines() {
+    let input = concat!(
+        "{\"type\":\"keepalive\",\"colour\":\"red\"}\n",
+        "{\"type\":\"open\",\"asn\":64500,\"hold-time\":90,\"router-id\":\"192.0.2.1\",\"capabilities\":[{\"name\":\"four-octet-as\",\"asn\":64500,\"as\":1}]}\n",
+        "{\"type\":\"keepalive\"}\n",
+    );
+    let run = common::peerlab(&["encode"], input);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("line 1: colour: unknown field"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 2: capabilities[0].as: unknown field"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout.trim(), "ffffffffffffffffffffffffffffffff001304");
+}

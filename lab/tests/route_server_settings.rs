@@ -225,8 +225,8 @@ async fn sighup_rereads_the_roa_file_and_releases_the_route_it_made_valid_withou
     );
     assert!(!holds(&b, "20.2.0.0/16"), "the RPKI-invalid route reaches no one");
     let rejected = get(api, "/sessions/a/rejected").expect("rejected routes");
-    assert_eq!(rejected[0]["prefix"], "20.2.0.0/16", "{rejected}");
-    assert_eq!(rejected[0]["reason"]["name"], "rpki-invalid", "{rejected}");
+    assert_eq!(rejected["routes"][0]["prefix"], "20.2.0.0/16", "{rejected}");
+    assert_eq!(rejected["routes"][0]["reason"]["name"], "rpki-invalid", "{rejected}");
 
     let modified = std::fs::metadata(&roas).and_then(|m| m.modified()).expect("mtime");
     std::fs::write(&roas, ROAS_1002).expect("ROA file rewritten");
@@ -245,7 +245,7 @@ async fn sighup_rereads_the_roa_file_and_releases_the_route_it_made_valid_withou
         "the route made valid is released"
     );
     let rejected = get(api, "/sessions/a/rejected").expect("rejected routes");
-    assert_eq!(rejected, serde_json::json!([]));
+    assert_eq!(rejected["routes"], serde_json::json!([]), "{rejected}");
     let counters = &get(api, "/sessions/a").expect("session")["counters"];
     assert_eq!(
         (&counters["ups"], &counters["downs"]),

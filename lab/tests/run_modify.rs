@@ -28,10 +28,11 @@ struct Lab {
 impl Lab {
     /// Starts the example lab and waits until every connection is Active.
     fn start() -> Lab {
-        Lab::start_with(&[])
+        Lab::start_with(&[], &[])
     }
 
-    fn start_with(extra: &[&str]) -> Lab {
+    /// Starts the lab with `extra` arguments (e.g. a peering file) and `env` set.
+    fn start_with(extra: &[&str], env: &[(&str, &str)]) -> Lab {
         let mut child = Command::new(env!("CARGO_BIN_EXE_peerlab"))
             .args([
                 "run",
@@ -43,6 +44,7 @@ impl Lab {
                 "300",
             ])
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -144,6 +146,58 @@ fn get(api: &str, path: &str) -> Value {
     s.read_to_string(&mut text).expect("answer");
     let body = text.split_once("\r\n\r\n").expect("HTTP answer").1;
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// `peerlab connection add ID --ipv4 PREFIX --facility 1176 [--wait]`.
+fn add_v4_connection(lab: &Lab, id: &str, prefix: &str, wait: bool) -> (Option<i32>, Value, String) {
+    let mut args = vec!["connection", "add", id, "--ipv4", prefix, "--facility", "1176"];
+    if wait {
+        args.push("--wait");
+    }
+    lab.cli(&args)
+}
+
+/// A request with a JSON body to the lab's API; the answer.
+fn send(api: &str, method: &str, path: &str, body: &Value) -> common::api::Reply {
+    common::api::request(
+        api,
+        method,
+        path,
+        &[("Content-Type", "application/json")],
+        &body.to_string(),
+    )
+    .expect("the API answers")
+}
+
+/// A `DirectConnection` body with an IPv4 session at `185.1.76.{n}/31` and `key`.
+fn direct_connection(n: u8, key: Option<&str>) -> Value {
+    let mut v = serde_json::json!({
+        "bandwidthInMbps": 10000, "sessionAddressProvider": "Peer", "useForPeeringService": true,
+        "peeringDBFacilityId": 1176,
+        "bgpSession": {
+            "sessionPrefixV4": format!("185.1.76.{n}/31"),
+            "microsoftSessionIPv4Address": format!("185.1.76.{n}"),
+            "peerSessionIPv4Address": format!("185.1.76.{}", n + 1),
+            "maxPrefixesAdvertisedV4": 2000
+        }
+    });
+    if let Some(k) = key {
+        v["bgpSession"]["md5AuthenticationKey"] = Value::from(k);
+    }
+    v
+}
+
+/// The example peering file as TOML, changed by `edit`, in a temporary file.
+fn example_file(tag: &str, edit: impl FnOnce(&mut toml::Value)) -> std::path::PathBuf {
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["validate", "--example"])
+        .output()
+        .expect("peerlab runs");
+    let mut doc: toml::Value = toml::from_str(&String::from_utf8_lossy(&out.stdout)).expect("TOML");
+    edit(&mut doc);
+    let path = std::env::temp_dir().join(format!("peerlab-{tag}-{}.toml", std::process::id()));
+    std::fs::write(&path, toml::to_string(&doc).expect("TOML out")).expect("temp file");
+    path
 }
 
 fn connections(status: &Value) -> Vec<Value> {
@@ -277,7 +331,7 @@ fn an_added_connection_reaches_active_with_both_sessions_established() {
 #[test]
 fn an_added_session_goes_pending_add_then_established_on_an_active_connection() {
     let lab = Lab::start();
-    let (code, v, err) = lab.cli(&["connection", "add", "v4-only", "--ipv4", "185.1.76.50/31", "--wait"]);
+    let (code, v, err) = add_v4_connection(&lab, "v4-only", "185.1.76.50/31", true);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(v["connectionState"], "Active", "{v}");
     assert_eq!(v["bgpSession"]["sessionStateV6"], "None", "{v}");
@@ -361,7 +415,7 @@ fn a_connection_whose_address_is_configured_with_another_asn_is_provisioning_fai
     let lab = Lab::start();
     let sessions_before = lab.status()["sessions"].as_array().expect("sessions").len();
     // 198.51.100.10/31: Microsoft's end would be the address of the first customer.
-    let (code, v, err) = lab.cli(&["connection", "add", "clash", "--ipv4", "198.51.100.10/31"]);
+    let (code, v, err) = add_v4_connection(&lab, "clash", "198.51.100.10/31", false);
     assert_eq!(code, Some(1), "{err}");
     assert_eq!(v["connectionState"], "ProvisioningFailed", "{v}");
     let msg = v["errorMessage"].as_str().expect("errorMessage");
@@ -608,10 +662,228 @@ fn an_md5_key_update_shows_pending_update_on_both_sessions_re_keys_with_cease_6_
         assert_eq!(x["md5"], true, "{x}");
     }
     assert_eq!(row(&s, &first).expect("row")["connectionState"], "Active", "{s}");
+    // The connection keeps the new key, which is never shown: giving it again changes
+    // nothing (200, where a new key is 202).
     let conn = connection_resource(&lab.peering(), &first);
-    assert_eq!(
-        conn["bgpSession"]["md5AuthenticationKey"],
-        key.as_str(),
-        "the connection keeps the new key"
+    assert!(!conn.to_string().contains(&key), "the key is shown: {conn}");
+    let ms = conn["bgpSession"]["microsoftSessionIPv4Address"].clone();
+    let name = s["peering"].as_str().expect("name").to_owned();
+    let same = serde_json::json!({"microsoftSessionIPv4Address": ms, "md5AuthenticationKey": key});
+    let r = send(
+        &lab.api,
+        "PATCH",
+        &format!("/peerings/{name}/connections/{first}/bgpSession"),
+        &same,
     );
+    assert_eq!(r.status, 200, "the connection keeps the new key: {r:?}");
+    assert!(!r.body.contains(&key), "{r:?}");
+}
+
+#[test]
+fn a_connection_with_a_100_octet_md5_key_is_refused_with_400_naming_the_field_and_the_lab_still_converges() {
+    let lab = Lab::start();
+    let name = lab.status()["peering"].as_str().expect("name").to_owned();
+    let key = format!("SECRET-100-{}", "k".repeat(89));
+    assert_eq!(key.len(), 100);
+    let r = send(
+        &lab.api,
+        "PUT",
+        &format!("/peerings/{name}/connections/long-key"),
+        &direct_connection(60, Some(&key)),
+    );
+    assert_eq!(r.status, 400, "{r:?}");
+    let e = &r.json()["error"];
+    assert_eq!(e["code"], "InvalidRequestContent", "{e}");
+    assert_eq!(e["target"], "bgpSession.md5AuthenticationKey", "{e}");
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("at most 80")), "{e}");
+    assert!(!r.body.contains(&key), "the key is echoed: {}", r.body);
+    let s = lab.wait_for("converged", |s| s["converged"] == true);
+    assert!(row(&s, "long-key").is_none(), "{s}");
+    let (code, v, err) = add_v4_connection(&lab, "short-key", "185.1.76.62/31", true);
+    assert_eq!(
+        (code, &v["connectionState"]),
+        (Some(0), &Value::from("Active")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_connection_the_route_server_cannot_take_is_provisioning_failed_and_does_not_hold_up_convergence() {
+    // A customer named like the third connection's route server client (`AS8075-3`) with its
+    // own ASN: adding a third connection passes validation and the address check, and then the
+    // route server refuses the client (its name belongs to another ASN).
+    let file = example_file("rs-refuses", |doc| {
+        let before = doc["lab"]["customers"][0]["name"].as_str().map(str::to_owned);
+        doc["lab"]["customers"][0]["name"] = toml::Value::from("AS8075-3");
+        // The customer's Peering Service follows it to its new name.
+        if let Some(services) = doc.get_mut("peeringServices").and_then(|v| v.as_array_mut()) {
+            for service in services {
+                if service.get("customer").and_then(|c| c.as_str()) == before.as_deref() {
+                    service["customer"] = toml::Value::from("AS8075-3");
+                }
+            }
+        }
+    });
+    let lab = Lab::start_with(&[file.to_str().expect("path")], &[]);
+    let _ = std::fs::remove_file(&file);
+    lab.wait_for("converged", |s| s["converged"] == true);
+    let (code, v, err) = add_v4_connection(&lab, "third", "185.1.76.70/31", true);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(v["connectionState"], "ProvisioningFailed", "{v}");
+    assert_eq!(v["bgpSession"]["sessionStateV4"], "None", "{v}");
+    let s = lab.wait_for("converged with the failed connection", |s| {
+        s["converged"] == true && row(s, "third").is_some_and(|r| r["connectionState"] == "ProvisioningFailed")
+    });
+    assert_eq!(s["allEstablished"], true, "{s}");
+    let msg = v["errorMessage"].as_str().expect("errorMessage");
+    assert!(msg.contains("route server") && msg.contains("AS8075-3"), "{msg}");
+}
+
+#[test]
+fn names_that_are_not_resource_names_are_refused_with_400_naming_the_field() {
+    let lab = Lab::start();
+    let name = lab.status()["peering"].as_str().expect("name").to_owned();
+    let good = direct_connection(80, None);
+    let asn = serde_json::json!({"properties": {"asn": 211552}});
+    let cases = [
+        (
+            "PUT",
+            format!("/peerings/{name}/connections/..%2F..%2Fetc%2Fpasswd"),
+            &good,
+            "connectionIdentifier",
+        ),
+        (
+            "PUT",
+            format!("/peerings/{name}/connections/with%20space"),
+            &good,
+            "connectionIdentifier",
+        ),
+        (
+            "PUT",
+            format!("/peerings/{name}/connections/ends."),
+            &good,
+            "connectionIdentifier",
+        ),
+        (
+            "PUT",
+            format!("/peerings/{name}/connections/{}", "x".repeat(81)),
+            &good,
+            "connectionIdentifier",
+        ),
+        (
+            "DELETE",
+            format!("/peerings/{name}/connections/..%2Fx"),
+            &Value::Null,
+            "connectionIdentifier",
+        ),
+        (
+            "PUT",
+            format!("/peerings/{name}/registeredAsns/..%2F..%2Fx"),
+            &asn,
+            "registeredAsnName",
+        ),
+        (
+            "GET",
+            "/peerings/..%2F..%2Fetc%2Fpasswd".to_owned(),
+            &Value::Null,
+            "peeringName",
+        ),
+    ];
+    for (method, path, body, target) in cases {
+        let r = send(&lab.api, method, &path, body);
+        assert_eq!(r.status, 400, "{method} {path}: {r:?}");
+        assert!(r.is_json_error(), "{method} {path}: {r:?}");
+        assert_eq!(r.json()["error"]["target"], target, "{method} {path}: {r:?}");
+    }
+    let r = send(&lab.api, "POST", "/lab/status", &Value::Null);
+    assert_eq!(r.status, 405, "{r:?}");
+    assert!(r.is_json_error(), "{r:?}");
+    let s = lab.status();
+    assert_eq!(connections(&s).len(), 2, "nothing was added: {s}");
+    let r = send(
+        &lab.api,
+        "PUT",
+        &format!("/peerings/{name}/connections/lab_added.1"),
+        &good,
+    );
+    assert_eq!(r.status, 201, "letters, digits, `-`, `_` and `.` make a name: {r:?}");
+}
+
+#[test]
+fn no_md5_key_appears_in_any_log_line_answer_or_error_of_the_lab() {
+    let lab = Lab::start_with(&["--trace"], &[("RUST_LOG", "debug")]);
+    let out = Command::new(env!("CARGO_BIN_EXE_peerlab"))
+        .args(["validate", "--example"])
+        .output()
+        .expect("peerlab runs");
+    let doc: toml::Value = toml::from_str(&String::from_utf8_lossy(&out.stdout)).expect("TOML");
+    let mut keys: Vec<String> = doc["connections"]
+        .as_array()
+        .expect("connections")
+        .iter()
+        .filter_map(|c| c["bgpSession"]["md5AuthenticationKey"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!keys.is_empty(), "the example's connections have keys");
+    let (added, rekey, long) = (
+        "SECRET-lab-md5-added",
+        "SECRET-lab-md5-rekey",
+        format!("SECRET-lab-md5-long-{}", "k".repeat(90)),
+    );
+    keys.extend([added.to_owned(), rekey.to_owned(), long.clone()]);
+    let name = lab.status()["peering"].as_str().expect("name").to_owned();
+    let conn = |id: &str| format!("/peerings/{name}/connections/{id}");
+    let mut answers = Vec::new();
+    let r = send(&lab.api, "PUT", &conn("keyed"), &direct_connection(90, Some(added)));
+    assert_eq!(r.status, 201, "{r:?}");
+    answers.push(r.body);
+    let r = send(&lab.api, "PUT", &conn("too-long"), &direct_connection(92, Some(&long)));
+    assert_eq!(r.status, 400, "{r:?}");
+    answers.push(r.body);
+    lab.wait_for("the keyed connection Active", |s| {
+        row(s, "keyed").is_some_and(|r| r["connectionState"] == "Active" && r["sessionStateV4"] == "Established")
+    });
+    let change =
+        |key: &str| serde_json::json!({"microsoftSessionIPv4Address": "185.1.76.90", "md5AuthenticationKey": key});
+    let r = send(
+        &lab.api,
+        "PATCH",
+        &format!("{}/bgpSession", conn("keyed")),
+        &change(&long),
+    );
+    assert_eq!(r.status, 400, "{r:?}");
+    answers.push(r.body);
+    let r = send(
+        &lab.api,
+        "PATCH",
+        &format!("{}/bgpSession", conn("keyed")),
+        &change(rekey),
+    );
+    assert_eq!(r.status, 202, "{r:?}");
+    answers.push(r.body);
+    lab.wait_for("the keyed connection back with its new key", |s| {
+        row(s, "keyed").is_some_and(|r| r["sessionStateV4"] == "Established")
+    });
+    for path in [
+        "/peerings".to_owned(),
+        format!("/peerings/{name}"),
+        format!("/peerings/{name}/registeredAsns"),
+        format!("/peerings/{name}/receivedRoutes"),
+        "/lab/status".to_owned(),
+        conn("no-such"),
+    ] {
+        answers.push(get(&lab.api, &path).to_string());
+    }
+    let s = lab.status();
+    assert_eq!(
+        session(&s, "AS8075-1 v4")["md5"],
+        true,
+        "whether a key is set still shows: {s}"
+    );
+    let log = lab.stderr();
+    for key in &keys {
+        for a in &answers {
+            assert!(!a.contains(key.as_str()), "an answer shows an MD5 key: {a}");
+        }
+        assert!(!log.contains(key.as_str()), "the log shows an MD5 key:\n{log}");
+    }
 }

@@ -40,6 +40,7 @@ pub use config::{ClientConfig, ConfigError, ExportConfig, ImportConfig, RouteSer
 pub use reason::RejectReason;
 pub use rpki::{RoaTable, RpkiState};
 pub use server::{
-    EngineError, IngestOutcome, MaxPrefixExceeded, MemoryUsage, Route, RouteServer, SessionVerdict, Stats,
+    Cursor, EngineError, IngestOutcome, Listing, MaxPrefixExceeded, MemoryUsage, Page, Route, RouteServer,
+    SessionVerdict, Stats,
 };
 pub use session::{Counters, SessionConfig, SessionId, SessionState};

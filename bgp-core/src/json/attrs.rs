@@ -1,7 +1,7 @@
 //! The `"attributes"` object: every path attribute except NEXT_HOP, MP_REACH_NLRI and
 //! MP_UNREACH_NLRI, which the UPDATE's `announce` / `withdraw` / `next-hop` describe.
 
-use super::field::{as_arr, as_hex, as_obj, as_str, as_uint, err, index, join, parse, required};
+use super::field::{as_arr, as_hex, as_obj, as_str, as_uint, err, index, join, only_keys, parse, required};
 use super::{hex, JsonError};
 use crate::attr::{
     type_code as tc, Aggregator, AsPath, AttrValue, Community, ExtendedCommunity, Ipv6ExtendedCommunity,
@@ -97,6 +97,7 @@ fn as_path_from_json(v: &Value, path: &str) -> Result<AsPath, JsonError> {
     for (i, s) in as_arr(v, path)?.iter().enumerate() {
         let sp = index(path, i);
         let m = as_obj(s, &sp)?;
+        only_keys(m, &["type", "asns"], &sp)?;
         let tp = join(&sp, "type");
         let t = as_str(required(m, "type", &sp)?, &tp)?;
         let kind = SegmentType::from_name(t).ok_or_else(|| {
@@ -139,6 +140,7 @@ where
 
 fn aggregator_from_json(v: &Value, path: &str) -> Result<Aggregator, JsonError> {
     let m = as_obj(v, path)?;
+    only_keys(m, &["asn", "address"], path)?;
     Ok(Aggregator {
         asn: as_uint(required(m, "asn", path)?, &join(path, "asn"))?,
         address: parse(required(m, "address", path)?, &join(path, "address"))?,
@@ -191,6 +193,7 @@ pub(crate) fn attributes_from_json(v: &Value) -> Result<Vec<ParsedAttr>, JsonErr
         for (i, e) in as_arr(val, &kp)?.iter().enumerate() {
             let ep = index(&kp, i);
             let m = as_obj(e, &ep)?;
+            only_keys(m, &["type", "flags", "value"], &ep)?;
             let type_code: u8 = as_uint(required(m, "type", &ep)?, &join(&ep, "type"))?;
             if matches!(type_code, tc::NEXT_HOP | tc::MP_REACH_NLRI | tc::MP_UNREACH_NLRI)
                 || crate::attr::expected_flags(type_code).is_some()

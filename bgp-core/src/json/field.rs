@@ -59,6 +59,18 @@ pub(crate) fn as_hex(v: &Value, path: &str) -> Result<Vec<u8>, JsonError> {
     super::hex::decode(as_str(v, path)?).map_err(|e| err(path, e))
 }
 
+/// Refuses a member of `m` (the object at `path`) that is not in `allowed`, naming it: a
+/// misspelt field must not be silently ignored.
+pub(crate) fn only_keys(m: &Map<String, Value>, allowed: &[&str], path: &str) -> Result<(), JsonError> {
+    match m.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(err(
+            &join(path, k),
+            format!("unknown field (expected one of: {})", allowed.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A required member of an object.
 pub(crate) fn required<'a>(m: &'a Map<String, Value>, key: &str, path: &str) -> Result<&'a Value, JsonError> {
     m.get(key).ok_or_else(|| err(&join(path, key), "missing"))

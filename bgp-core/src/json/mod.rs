@@ -22,7 +22,7 @@ use crate::framer::Frame;
 use crate::message::Message;
 use crate::update::UpdateView;
 use bytes::Bytes;
-use field::{as_obj, as_str, err, required};
+use field::{as_obj, as_str, err, only_keys, required};
 use serde_json::{json, Map, Value};
 use std::fmt;
 
@@ -120,7 +120,7 @@ pub fn message_from_json(v: &Value, ctx: &SessionContext) -> Result<Message, Jso
         "open" => open::open_from_json(m).map(Message::Open),
         "update" => update_from::update_from_json(m, ctx).map(Message::Update),
         "notification" => other::notification_from_json(m).map(Message::Notification),
-        "keepalive" => Ok(Message::Keepalive),
+        "keepalive" => only_keys(m, &["type"], "").map(|()| Message::Keepalive),
         "route-refresh" => other::route_refresh_from_json(m).map(Message::RouteRefresh),
         other => Err(err(
             "type",

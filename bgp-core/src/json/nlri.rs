@@ -1,6 +1,6 @@
 //! Prefix lists and next hops in JSON.
 
-use super::field::{as_arr, as_hex, as_str, as_uint, err, index, join, parse, required};
+use super::field::{as_arr, as_hex, as_str, as_uint, err, index, join, only_keys, parse, required};
 use super::{hex, JsonError};
 use crate::attr::{MpNlri, NextHop};
 use crate::nlri::Nlri;
@@ -43,6 +43,7 @@ where
         let ep = index(path, i);
         let n = match e {
             Value::Object(m) => {
+                only_keys(m, &["prefix", "path-id"], &ep)?;
                 let prefix = parse(required(m, "prefix", &ep)?, &join(&ep, "prefix"))?;
                 let id = m
                     .get("path-id")
@@ -106,6 +107,7 @@ pub(crate) fn next_hop_from_json(family: Family, v: &Value, path: &str) -> Resul
         return Ok(NextHop::from_bytes(&Bytes::from(as_hex(v, path)?)));
     }
     if let Value::Object(m) = v {
+        only_keys(m, &["global", "link-local"], path)?;
         return Ok(NextHop::V6 {
             global: parse(required(m, "global", path)?, &join(path, "global"))?,
             link_local: Some(parse(required(m, "link-local", path)?, &join(path, "link-local"))?),

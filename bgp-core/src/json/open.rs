@@ -4,7 +4,7 @@
 //! parameter encoding only when the parameters need it. Otherwise `"wire"` holds
 //! `"params"` (how many capabilities each parameter carried) and/or `"extended-params"`.
 
-use super::field::{as_arr, as_hex, as_obj, as_str, as_uint, err, index, join, parse, required};
+use super::field::{as_arr, as_hex, as_obj, as_str, as_uint, err, index, join, only_keys, parse, required};
 use super::{hex, JsonError};
 use crate::capability::{AddPathMode, Capability, GracefulRestartFamily};
 use crate::open::{Open, OptParam};
@@ -130,20 +130,28 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
     let m = as_obj(v, path)?;
     let name = as_str(required(m, "name", path)?, &join(path, "name"))?;
     let field = |k: &str| required(m, k, path).map(|v| (v, join(path, k)));
+    // `name` and the capability's own fields, nothing else.
+    let only = |fields: &[&str]| {
+        let all: Vec<&str> = std::iter::once("name").chain(fields.iter().copied()).collect();
+        only_keys(m, &all, path)
+    };
     Ok(match name {
         "multiprotocol" => {
+            only(&["family"])?;
             let (v, p) = field("family")?;
             Capability::Multiprotocol(parse(v, &p)?)
         }
-        "route-refresh" => Capability::RouteRefresh,
-        "extended-message" => Capability::ExtendedMessage,
-        "enhanced-route-refresh" => Capability::EnhancedRouteRefresh,
+        "route-refresh" => only(&[]).map(|()| Capability::RouteRefresh)?,
+        "extended-message" => only(&[]).map(|()| Capability::ExtendedMessage)?,
+        "enhanced-route-refresh" => only(&[]).map(|()| Capability::EnhancedRouteRefresh)?,
         "extended-next-hop" => {
+            only(&["families"])?;
             let (v, p) = field("families")?;
             let mut out = Vec::new();
             for (i, e) in as_arr(v, &p)?.iter().enumerate() {
                 let ep = index(&p, i);
                 let em = as_obj(e, &ep)?;
+                only_keys(em, &["family", "next-hop-afi"], &ep)?;
                 let family = parse(required(em, "family", &ep)?, &join(&ep, "family"))?;
                 let afi = as_uint(required(em, "next-hop-afi", &ep)?, &join(&ep, "next-hop-afi"))?;
                 out.push((family, afi));
@@ -151,6 +159,7 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
             Capability::ExtendedNextHop(out)
         }
         "graceful-restart" => {
+            only(&["flags", "time", "families"])?;
             let (fl, flp) = field("flags")?;
             let (t, tp) = field("time")?;
             let (fs, fsp) = field("families")?;
@@ -158,6 +167,7 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
             for (i, e) in as_arr(fs, &fsp)?.iter().enumerate() {
                 let ep = index(&fsp, i);
                 let em = as_obj(e, &ep)?;
+                only_keys(em, &["family", "flags"], &ep)?;
                 families.push(GracefulRestartFamily {
                     family: parse(required(em, "family", &ep)?, &join(&ep, "family"))?,
                     flags: as_uint(required(em, "flags", &ep)?, &join(&ep, "flags"))?,
@@ -170,16 +180,19 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
             }
         }
         "four-octet-as" => {
+            only(&["asn"])?;
             let (v, p) = field("asn")?;
             Capability::FourOctetAs(as_uint(v, &p)?)
         }
         "add-path" => {
+            only(&["families"])?;
             let (v, p) = field("families")?;
             let mut out = Vec::new();
             if let Value::Array(list) = v {
                 for (i, e) in list.iter().enumerate() {
                     let ep = index(&p, i);
                     let em = as_obj(e, &ep)?;
+                    only_keys(em, &["family", "mode"], &ep)?;
                     let family = parse(required(em, "family", &ep)?, &join(&ep, "family"))?;
                     out.push((family, add_path_mode(required(em, "mode", &ep)?, &join(&ep, "mode"))?));
                 }
@@ -193,6 +206,7 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
             Capability::AddPath(out)
         }
         "fqdn" => {
+            only(&["hostname", "domain"])?;
             let (h, hp) = field("hostname")?;
             let (d, dp) = field("domain")?;
             Capability::Fqdn {
@@ -201,10 +215,12 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
             }
         }
         "software-version" => {
+            only(&["version"])?;
             let (v, p) = field("version")?;
             Capability::SoftwareVersion(as_str(v, &p)?.to_string())
         }
         "unknown" => {
+            only(&["code", "value"])?;
             let (c, cp) = field("code")?;
             let (v, vp) = field("value")?;
             Capability::Unknown {
@@ -219,6 +235,20 @@ fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> 
 /// `my-as` defaults to `asn` (AS_TRANS when it does not fit in 2 octets); capabilities are
 /// taken as listed (no four-octet-as is added).
 pub(crate) fn open_from_json(m: &Map<String, Value>) -> Result<Open, JsonError> {
+    only_keys(
+        m,
+        &[
+            "type",
+            "version",
+            "asn",
+            "my-as",
+            "hold-time",
+            "router-id",
+            "capabilities",
+            "wire",
+        ],
+        "",
+    )?;
     let version = m
         .get("version")
         .map(|v| as_uint(v, "version"))
@@ -238,6 +268,9 @@ pub(crate) fn open_from_json(m: &Map<String, Value>) -> Result<Open, JsonError> 
         }
     }
     let wire = m.get("wire").map(|w| as_obj(w, "wire")).transpose()?;
+    if let Some(w) = wire {
+        only_keys(w, &["params", "extended-params"], "wire")?;
+    }
     let counts: Option<Vec<usize>> = match wire.and_then(|w| w.get("params")) {
         Some(p) => Some(
             as_arr(p, "wire.params")?

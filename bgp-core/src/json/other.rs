@@ -1,6 +1,6 @@
 //! NOTIFICATION, KEEPALIVE and ROUTE-REFRESH in JSON.
 
-use super::field::{as_hex, as_str, as_uint, err, join, parse, required};
+use super::field::{as_hex, as_str, as_uint, err, join, only_keys, parse, required};
 use super::{hex, JsonError};
 use crate::error::Notification;
 use crate::message::RouteRefresh;
@@ -22,6 +22,19 @@ pub(crate) fn notification_to_json(n: &Notification) -> Map<String, Value> {
 
 /// `data` wins; without it a `shutdown-message` becomes the RFC 9003 data.
 pub(crate) fn notification_from_json(m: &Map<String, Value>) -> Result<Notification, JsonError> {
+    only_keys(
+        m,
+        &[
+            "type",
+            "code",
+            "subcode",
+            "code-name",
+            "subcode-name",
+            "data",
+            "shutdown-message",
+        ],
+        "",
+    )?;
     let code = as_uint(required(m, "code", "")?, "code")?;
     let subcode = as_uint(required(m, "subcode", "")?, "subcode")?;
     if let Some(d) = m.get("data") {
@@ -56,6 +69,7 @@ pub(crate) fn route_refresh_to_json(r: &RouteRefresh) -> Map<String, Value> {
 }
 
 pub(crate) fn route_refresh_from_json(m: &Map<String, Value>) -> Result<RouteRefresh, JsonError> {
+    only_keys(m, &["type", "family", "subtype"], "")?;
     let family = parse(required(m, "family", "")?, "family")?;
     let subtype = match m.get("subtype") {
         None => RouteRefresh::REQUEST,

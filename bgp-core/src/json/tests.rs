@@ -278,3 +278,69 @@ fn every_capability_variant_round_trips_through_an_open() {
         json!([{"family": "ipv4-unicast", "mode": "send"}, {"family": "ipv4-unicast", "mode": "receive"}])
     );
 }
+
+#[test]
+fn an_unknown_field_is_refused_at_every_level_naming_it() {
+    let ctx = SessionContext::default();
+    let cases = [
+        (json!({"type": "keepalive", "colour": 1}), "colour"),
+        (
+            json!({"type": "notification", "code": 6, "subcode": 2, "colour": 1}),
+            "colour",
+        ),
+        (
+            json!({"type": "route-refresh", "family": "ipv4-unicast", "colour": 1}),
+            "colour",
+        ),
+        (
+            json!({"type": "open", "asn": 64500, "hold-time": 90, "router-id": "192.0.2.1", "holdtime": 9}),
+            "holdtime",
+        ),
+        (
+            json!({"type": "open", "asn": 64500, "hold-time": 90, "router-id": "192.0.2.1",
+                   "wire": {"param": [1]}}),
+            "wire.param",
+        ),
+        (
+            json!({"type": "open", "asn": 64500, "hold-time": 90, "router-id": "192.0.2.1",
+                   "capabilities": [{"name": "four-octet-as", "asn": 64500, "as": 1}]}),
+            "capabilities[0].as",
+        ),
+        (
+            json!({"type": "open", "asn": 64500, "hold-time": 90, "router-id": "192.0.2.1",
+                   "capabilities": [{"name": "route-refresh", "family": "ipv4-unicast"}]}),
+            "capabilities[0].family",
+        ),
+        (
+            json!({"type": "open", "asn": 64500, "hold-time": 90, "router-id": "192.0.2.1",
+                   "capabilities": [{"name": "add-path", "families": [{"family": "ipv4-unicast", "mode": "send", "x": 1}]}]}),
+            "capabilities[0].families[0].x",
+        ),
+        (
+            json!({"type": "update", "attributes": {"as-path": [{"type": "sequence", "asns": [1], "n": 1}]}}),
+            "attributes.as-path[0].n",
+        ),
+        (
+            json!({"type": "update", "attributes": {"aggregator": {"asn": 1, "address": "192.0.2.1", "x": 1}}}),
+            "attributes.aggregator.x",
+        ),
+        (
+            json!({"type": "update", "attributes": {"unknown": [{"type": 99, "flags": 192, "value": "00", "len": 1}]}}),
+            "attributes.unknown[0].len",
+        ),
+        (
+            json!({"type": "update", "next-hop": {"ipv6-unicast": {"global": "2001:db8::1", "link-local": "fe80::1", "x": 1}},
+                   "announce": {"ipv6-unicast": ["2001:db8::/32"]}, "attributes": {"origin": "igp", "as-path": []}}),
+            "next-hop.ipv6-unicast.x",
+        ),
+        (
+            json!({"type": "update", "withdraw": {"ipv4-unicast": [{"prefix": "10.0.0.0/8", "pathid": 1}]}}),
+            "withdraw.ipv4-unicast[0].pathid",
+        ),
+    ];
+    for (v, field) in cases {
+        let e = message_from_json(&v, &ctx).expect_err(&v.to_string());
+        assert_eq!(e.field, field, "{v}: {e}");
+        assert!(e.message.starts_with("unknown field"), "{v}: {e}");
+    }
+}

@@ -2,7 +2,7 @@
 //! (see `update_to` for the canonical form).
 
 use super::attrs::attributes_from_json;
-use super::field::{as_arr, as_obj, as_uint, err, index, join, parse};
+use super::field::{as_arr, as_obj, as_uint, err, index, join, only_keys, parse};
 use super::nlri::{mp_nlri_from_json, next_hop_from_json, prefixes_from_json};
 use super::update_to::canonical_flags;
 use super::JsonError;
@@ -24,13 +24,6 @@ const WIRE_KEYS: &[&str] = &[
     "mp-unreach-ipv4",
     "mp-reach-reserved",
 ];
-
-fn check_keys(m: &Map<String, Value>, allowed: &[&str], path: &str) -> Result<(), JsonError> {
-    match m.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(err(&join(path, k), "unknown field")),
-        None => Ok(()),
-    }
-}
 
 fn family_key(k: &str, path: &str) -> Result<Family, JsonError> {
     k.parse().map_err(|e: String| err(&join(path, k), e))
@@ -277,10 +270,10 @@ fn flags_and_order(
 }
 
 pub(crate) fn update_from_json(m: &Map<String, Value>, ctx: &SessionContext) -> Result<Update, JsonError> {
-    check_keys(m, UPDATE_KEYS, "")?;
+    only_keys(m, UPDATE_KEYS, "")?;
     let wire = m.get("wire").map(|w| as_obj(w, "wire")).transpose()?;
     if let Some(w) = wire {
-        check_keys(w, WIRE_KEYS, "wire")?;
+        only_keys(w, WIRE_KEYS, "wire")?;
     }
     let next_hops = next_hops_from_json(m)?;
     let parts = announce_from_json(m, wire, &next_hops, ctx)?;

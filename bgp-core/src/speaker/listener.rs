@@ -2,6 +2,7 @@
 //! configured for the peer's address. Connections from unknown peers are closed at once.
 //! TCP-MD5 keys are installed on the listening socket per peer, as Linux requires.
 
+use super::accept_errors::{AcceptErrors, ACCEPT_ERROR_LOG_WINDOW, ACCEPT_ERROR_PAUSE};
 use super::sockopt;
 use super::transport::BoxStream;
 use std::collections::HashMap;
@@ -10,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::mpsc;
-use tracing::{debug, warn};
+use tracing::debug;
 
 /// Sessions waiting for connections, by peer address.
 type Routes = Arc<Mutex<HashMap<IpAddr, mpsc::Sender<BoxStream>>>>;
@@ -37,7 +38,8 @@ impl Listener {
         let listener = Arc::new(socket.listen(1024)?);
         let addr = listener.local_addr()?;
         let routes: Routes = Arc::default();
-        let task = tokio::spawn(accept_loop(listener.clone(), routes.clone()));
+        let errors = AcceptErrors::new(format!("BGP {addr}"), ACCEPT_ERROR_LOG_WINDOW);
+        let task = tokio::spawn(accept_loop(listener.clone(), routes.clone(), errors));
         Ok(Listener {
             addr,
             routes,
@@ -80,13 +82,13 @@ impl Drop for Listener {
     }
 }
 
-async fn accept_loop(listener: Arc<TcpListener>, routes: Routes) {
+async fn accept_loop(listener: Arc<TcpListener>, routes: Routes, mut errors: AcceptErrors) {
     loop {
         let (stream, from) = match listener.accept().await {
             Ok(x) => x,
             Err(e) => {
-                warn!(error = %e, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                errors.note(&e);
+                tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
                 continue;
             }
         };

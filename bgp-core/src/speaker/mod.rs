@@ -9,6 +9,8 @@
 //! - [`listener`]: a shared listening socket that hands connections to sessions by peer.
 //! - [`writer`]: the [`writer::Outbox`] of encoded messages, written coalesced whenever the
 //!   socket takes data, with its high-water mark (back-pressure per session).
+//! - [`accept_errors`]: rate-limited logging of failed accepts (one line per window, with a
+//!   count), shared by the BGP listener and the HTTP APIs.
 //! - `sockopt`: the one audited `unsafe` module, `TCP_MD5SIG` and GTSM socket options.
 //!
 //! One task per session, nothing shared between sessions but the listener's routing table:
@@ -17,6 +19,7 @@
 //! session nothing waits on the socket: a peer that stops reading stops neither the reader
 //! nor the timers, and the SendHoldTimer (RFC 9687) drops it.
 
+pub mod accept_errors;
 pub mod handle;
 pub mod listener;
 pub mod session;
@@ -24,6 +27,7 @@ mod sockopt;
 pub mod transport;
 pub mod writer;
 
+pub use accept_errors::AcceptErrors;
 pub use handle::{Command, SessionEvent, SessionHandle};
 pub use listener::Listener;
 pub use session::{spawn_session, DriverOptions};

@@ -43,8 +43,8 @@ pub struct AddArgs {
     /// The IPv6 session prefix (/127 or /126, as for --ipv4).
     #[arg(long)]
     pub ipv6: Option<IpNet>,
-    /// peeringDBFacilityId.
-    #[arg(long)]
+    /// peeringDBFacilityId (required: the API checks a connection as `peerlab validate` does).
+    #[arg(long, required_unless_present = "file")]
     pub facility: Option<u32>,
     /// bandwidthInMbps.
     #[arg(long, default_value_t = 10_000)]

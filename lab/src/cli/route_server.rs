@@ -5,6 +5,7 @@
 
 use super::EXIT_USAGE;
 use clap::Args;
+use peerlab::http::{limits, ApiLimits};
 use peerlab::route_server_api as api;
 use route_server::runtime::{self, CheckedConfig, RouteServerHandle, RuntimeOptions};
 use route_server::RouteServerConfig;
@@ -40,6 +41,28 @@ pub struct RouteServerArgs {
     /// (0 when usable).
     #[arg(long)]
     pub check: bool,
+    /// API connections served at once; beyond it the API accepts nothing more, so it never
+    /// takes the file descriptors BGP needs.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u16).range(1..))]
+    pub api_max_connections: u16,
+    /// Seconds an API client has to send a request's header; also the idle timeout of a
+    /// keep-alive connection.
+    #[arg(long, default_value_t = limits::DEFAULT_HEADER_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub api_header_timeout_secs: u64,
+    /// Seconds one API request may take once its header is in (503 after).
+    #[arg(long, default_value_t = limits::DEFAULT_REQUEST_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub api_request_timeout_secs: u64,
+}
+
+impl RouteServerArgs {
+    /// The API's limits from the flags.
+    fn api_limits(&self) -> ApiLimits {
+        ApiLimits {
+            max_connections: usize::from(self.api_max_connections),
+            header_timeout: Duration::from_secs(self.api_header_timeout_secs),
+            request_timeout: Duration::from_secs(self.api_request_timeout_secs),
+        }
+    }
 }
 
 /// Reads a configuration file and runs the route server's one check on it
@@ -192,7 +215,7 @@ async fn serve(checked: CheckedConfig, args: &RouteServerArgs) -> ExitCode {
     }
     info!(api = %api_addr, "HTTP API listening");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let api_task = tokio::spawn(api::serve(listener, rs.clone(), async {
+    let api_task = tokio::spawn(api::serve(listener, rs.clone(), args.api_limits(), async {
         let _ = stop_rx.await;
     }));
     let reload_task = tokio::spawn(reload_on_hangup(hangup, rs.clone()));

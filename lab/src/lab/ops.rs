@@ -109,6 +109,15 @@ fn refuse_while_deprovisioning(lab: &Lab) -> Result<(), LabError> {
     Ok(())
 }
 
+/// A speaker slot with nothing running (its commands go nowhere).
+fn not_running() -> Running {
+    let (commands, _) = mpsc::channel(1);
+    Running {
+        commands,
+        tasks: Vec::new(),
+    }
+}
+
 /// Starts the speakers `idx` (they were just planned, so they are the next indices), each
 /// with its tuning read from the topology now that its client is at the route server.
 fn start_speakers(lab: &mut Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
@@ -118,14 +127,20 @@ fn start_speakers(lab: &mut Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
         let tuning = &lab.speakers[i].tuning;
         let r = speakers::start_tuned((i, 0), plan, lab.top.rs.asn, tuning, ctx.events.clone()).unwrap_or_else(|e| {
             eprintln!("peerlab run: {}: cannot start: {e}", plan.name);
-            let (commands, _) = mpsc::channel(1);
-            Running {
-                commands,
-                tasks: Vec::new(),
-            }
+            not_running()
         });
         debug_assert_eq!(ctx.running.len(), i);
         ctx.running.push(r);
+    }
+}
+
+/// The speakers `idx` were planned but their connection failed provisioning: they never
+/// start, and they count as gone, so they never hold up convergence.
+fn never_start(lab: &mut Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
+    for &i in idx {
+        debug_assert_eq!(ctx.running.len(), i);
+        ctx.running.push(not_running());
+        lab.speakers[i].gone = true;
     }
 }
 
@@ -173,7 +188,10 @@ async fn add_connection(
     lab.note();
     let transports = lab.top.transports_of(&planned.speakers);
     if let Err(e) = ctx.rs.add_client(client.clone(), transports).await {
-        lab.top.connections[c].error_message = Some(e.to_string());
+        lab.top.connections[c].error_message = Some(format!(
+            "the route server could not take the connection's sessions: {e}"
+        ));
+        never_start(lab, &mut ctx, &planned.speakers);
         lab.note();
         return Ok(Answer {
             status: 201,

@@ -70,7 +70,7 @@ pub fn connection_rows(lab: &Lab) -> Vec<ConnectionRow> {
         .collect()
 }
 
-/// Connection `c` as an Azure `DirectConnection`.
+/// Connection `c` as an Azure `DirectConnection`, without its `md5AuthenticationKey`.
 pub fn connection(lab: &Lab, c: usize) -> Value {
     let conn = &lab.top.connections[c];
     let mut r = conn.resource.clone();
@@ -84,6 +84,9 @@ pub fn connection(lab: &Lab, c: usize) -> Value {
     if let Some(s) = r.bgp_session.as_mut() {
         s.session_state_v4 = Some(v4);
         s.session_state_v6 = Some(v6);
+        // A secret is written, never read back: whether a session has a key shows as `md5`
+        // in `/lab/status`.
+        s.md5_authentication_key = None;
     }
     serde_json::to_value(r).unwrap_or(Value::Null)
 }

@@ -1,10 +1,15 @@
 //! Helpers shared by the CLI tests: running the built binary and reading the vectors.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod route_server;
+
+#[allow(unused_imports)]
+pub use route_server::terminate;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// What a run of `peerlab` produced.
 pub struct Run {
@@ -57,21 +62,6 @@ pub fn spawn_route_server(config: &std::path::Path, api: u16, args: &[&str]) -> 
         .stderr(Stdio::piped())
         .spawn()
         .expect("peerlab starts")
-}
-
-/// Stops the child by its pid with SIGTERM and waits (bounded); its exit code.
-pub fn terminate(child: &mut Child) -> Option<i32> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
-        if let Ok(Some(status)) = child.try_wait() {
-            return status.code();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    None
 }
 
 /// The ExaBGP vectors the repository carries (`tests/vectors/exabgp`).

@@ -3,10 +3,10 @@
 //! snapshots and the engine needs no lock.
 
 use super::table_task::{Job, Table};
-use super::view::{RouteView, SessionView, VerdictView};
+use super::view::{RoutePage, RouteView, SessionView, VerdictView};
 use super::SHUTDOWN_MESSAGE;
 use crate::asn::is_bogon_asn;
-use crate::server::{MemoryUsage, Stats};
+use crate::server::{Cursor, Listing, MemoryUsage, Stats};
 use crate::session::SessionId;
 use bgp_core::fsm::State;
 use bgp_core::speaker::{Command, Listener};
@@ -45,6 +45,20 @@ impl fmt::Display for RuntimeError {
 }
 
 impl std::error::Error for RuntimeError {}
+
+/// A route listing asked for in pages, sessions by name (`client@address`, or the client's
+/// name when it has one session).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteQuery {
+    /// Everything received on the session and held, accepted or not.
+    RibIn(String),
+    /// What the session's client should hold now.
+    AdjRibOut(String),
+    /// The session's rejected routes.
+    Rejected(String),
+    /// Every session's rejected routes.
+    RejectedAll,
+}
 
 /// Table-wide figures for `GET /stats`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -161,6 +175,34 @@ impl RouteServerHandle {
             routes(t, all)
         })
         .await
+    }
+
+    /// One page of a listing: at most `limit` routes after `after` (from the start when
+    /// `None`), built in the table task one page at a time, so an answer's memory is bounded
+    /// by `limit`, not by the table.
+    pub async fn routes_page(
+        &self,
+        query: RouteQuery,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<RoutePage, RuntimeError> {
+        self.run(move |t| {
+            let session = |name: &String| t.find(name).ok_or_else(|| RuntimeError::UnknownSession(name.clone()));
+            let listing = match &query {
+                RouteQuery::RibIn(n) => Listing::RibIn(session(n)?),
+                RouteQuery::AdjRibOut(n) => Listing::AdjRibOut(session(n)?),
+                RouteQuery::Rejected(n) => Listing::Rejected(session(n)?),
+                RouteQuery::RejectedAll => Listing::RejectedAll,
+            };
+            let page =
+                t.rs.page(listing, after, limit)
+                    .map_err(|e| RuntimeError::BadRequest(e.to_string()))?;
+            Ok(RoutePage {
+                routes: routes(t, page.routes),
+                next: page.next.map(|c| c.to_string()),
+            })
+        })
+        .await?
     }
 
     /// Every session's verdict on `prefix` and where each accepted path goes.

@@ -36,10 +36,10 @@ mod table_task;
 pub mod view;
 
 pub use check::{check, CheckedConfig};
-pub use handle::{RouteServerHandle, RuntimeError};
+pub use handle::{RouteQuery, RouteServerHandle, RuntimeError};
 pub use options::{RuntimeOptions, Transport};
 pub use spawn::{start, start_checked};
-pub use view::{ReasonView, RouteView, SessionView, TransitionView, VerdictView};
+pub use view::{ReasonView, RoutePage, RouteView, SessionView, TransitionView, VerdictView};
 
 /// The shutdown communication sent with Cease 6/2 to every session when the route server
 /// stops (RFC 9003).

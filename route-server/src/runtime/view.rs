@@ -89,6 +89,16 @@ impl RouteView {
     }
 }
 
+/// One page of a route listing: its routes and where the next page starts (`null` on the
+/// last page), to be passed back as `after`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoutePage {
+    /// The routes, at most the limit asked for.
+    pub routes: Vec<RouteView>,
+    /// The cursor of the next page; `None` when this page ends the listing.
+    pub next: Option<String>,
+}
+
 /// One session's verdict on one prefix (`explain`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VerdictView {

@@ -8,14 +8,17 @@
 //! - `output`: per-client best path through the export filter, packing.
 //! - `registry`: registered customer ASNs, ROAs and re-evaluation through the import verdict.
 //! - `query`: RIB views, rejected routes, `explain`, counters, memory.
+//! - `page`: the route listings in pages with a cursor (bounded memory per answer).
 
 mod ingest;
 mod output;
+mod page;
 mod query;
 mod registry;
 mod sessions;
 
 pub use ingest::{IngestOutcome, MaxPrefixExceeded};
+pub use page::{Cursor, Listing, Page};
 pub use query::{MemoryUsage, Route, SessionVerdict, Stats};
 
 use crate::attrs::{AttrId, AttrStore};

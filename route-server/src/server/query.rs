@@ -2,6 +2,7 @@
 //! rejected routes ("why was my route rejected?"), `explain` for one prefix, the computed
 //! Adj-RIB-Out of a client, counters and memory.
 
+use super::page::Listing;
 use super::{EngineError, FamilyTable, RouteServer};
 use crate::arena::Candidate;
 use crate::reason::RejectReason;
@@ -69,7 +70,7 @@ pub struct MemoryUsage {
     pub sessions: usize,
 }
 
-fn reason_of(c: &Candidate) -> Option<RejectReason> {
+pub(super) fn reason_of(c: &Candidate) -> Option<RejectReason> {
     RejectReason::from_code(c.reason)
 }
 
@@ -96,86 +97,20 @@ impl RouteServer {
             .filter(|id| !self.removed.contains(&id.0))
     }
 
-    fn routes_of<P: FamilyTable>(&self, id: SessionId, want: impl Fn(&Candidate) -> bool, out: &mut Vec<Route>) {
-        let t = P::of(&self.tables);
-        for idx in 0..t.index_bound() {
-            for c in t.candidates(idx).iter().filter(|c| c.session == id.0 && want(c)) {
-                let (Some(p), Some(set)) = (t.prefix(idx), self.attrs.get(c.attr)) else {
-                    continue;
-                };
-                out.push(Route {
-                    prefix: p.to_ipnet(),
-                    path_id: c.path_id,
-                    from: id,
-                    reason: reason_of(c),
-                    attributes: set.received(),
-                });
-            }
-        }
-    }
-
     /// Everything received on the session and still held, accepted or not.
     pub fn rib_in(&self, id: SessionId) -> Result<Vec<Route>, EngineError> {
-        self.session(id)?;
-        let mut out = Vec::new();
-        self.routes_of::<Ipv4Net>(id, |_| true, &mut out);
-        self.routes_of::<Ipv6Net>(id, |_| true, &mut out);
-        Ok(out)
+        Ok(self.page(Listing::RibIn(id), None, usize::MAX)?.routes)
     }
 
     /// The session's rejected routes, each with its reason and attributes.
     pub fn rejected(&self, id: SessionId) -> Result<Vec<Route>, EngineError> {
-        self.session(id)?;
-        let mut out = Vec::new();
-        self.routes_of::<Ipv4Net>(id, |c| !c.accepted(), &mut out);
-        self.routes_of::<Ipv6Net>(id, |c| !c.accepted(), &mut out);
-        Ok(out)
+        Ok(self.page(Listing::Rejected(id), None, usize::MAX)?.routes)
     }
 
     /// What the client of session `id` should hold now (computed, not the record of what was
     /// sent): per prefix the best path for it, or every allowed path under ADD-PATH.
     pub fn adj_rib_out(&self, id: SessionId) -> Result<Vec<Route>, EngineError> {
-        let s = self.session(id)?;
-        let mut out = Vec::new();
-        if s.state != SessionState::Up {
-            return Ok(out);
-        }
-        if s.carries(0) {
-            self.rib_out_of::<Ipv4Net>(id, &mut out);
-        }
-        if s.carries(1) {
-            self.rib_out_of::<Ipv6Net>(id, &mut out);
-        }
-        Ok(out)
-    }
-
-    fn rib_out_of<P: FamilyTable>(&self, id: SessionId, out: &mut Vec<Route>) {
-        let t = P::of(&self.tables);
-        let sel = self.selector();
-        let target = &self.sessions[id.0 as usize];
-        let add_path = target.add_path_out(P::FAMILY);
-        for idx in 0..t.index_bound() {
-            let Some(p) = t.prefix(idx) else { continue };
-            let cands = t.candidates(idx);
-            let mut push = |c: &Candidate, path_id: u32| {
-                if let Some(set) = self.attrs.get(c.attr) {
-                    out.push(Route {
-                        prefix: p.to_ipnet(),
-                        path_id,
-                        from: SessionId(c.session),
-                        reason: None,
-                        attributes: set.export.clone(),
-                    });
-                }
-            };
-            if add_path {
-                for c in cands.iter().filter(|c| sel.filter.allows(c, target)) {
-                    push(c, self.path_ids.get(&(c.session, c.path_id)).copied().unwrap_or(0));
-                }
-            } else if let Some(b) = sel.best(cands, target) {
-                push(&b, 0);
-            }
-        }
+        Ok(self.page(Listing::AdjRibOut(id), None, usize::MAX)?.routes)
     }
 
     /// Every session's verdict on `prefix`, and where each accepted path goes.

@@ -3,11 +3,18 @@
 //! its `registeredAsns` and `receivedRoutes`, and the modify operations on them. Every
 //! request is handed to the run's loop through [`super::control::Control`].
 //!
-//! - `handlers`: one function per route: parse the body, ask the lab, answer.
+//! Served within the default [`ApiLimits`] (see [`crate::http`]); every answer is JSON.
+//!
+//! - `handlers`: one function per route: check the names and the body, ask the lab, answer.
+//! - `names`: what a peering, connection or registered-ASN name may be.
+//! - `check`: the body checked with `peerlab validate`'s rules before anything is provisioned.
 
+mod check;
 mod handlers;
+pub mod names;
 
 use super::control::Control;
+use crate::http::ApiLimits;
 use axum::routing::{get, put};
 use axum::Router;
 use std::future::Future;
@@ -34,6 +41,7 @@ pub fn router(control: Control) -> Router {
         .route("/peerings/{name}/receivedRoutes", get(handlers::received_routes))
         .route("/lab/status", get(handlers::status))
         .fallback(handlers::no_route)
+        .method_not_allowed_fallback(handlers::wrong_method)
         .with_state(control)
 }
 
@@ -55,7 +63,5 @@ pub async fn serve(
     control: Control,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(control))
-        .with_graceful_shutdown(stop)
-        .await
+    crate::http::serve(listener, router(control), ApiLimits::default(), stop).await
 }

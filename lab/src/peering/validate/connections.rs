@@ -25,7 +25,7 @@ pub fn check(file: &PeeringFile, out: &mut Vec<Finding>) {
     let mut identifiers: HashMap<String, usize> = HashMap::new();
     for (i, connection) in file.connections.iter().enumerate() {
         let path = format!("connections[{i}]");
-        check_one(&path, connection, out);
+        check_connection(&path, connection, out);
         if let Some(id) = &connection.connection_identifier {
             if let Some(first) = identifiers.insert(id.to_ascii_lowercase(), i) {
                 out.push(Finding::error(
@@ -36,12 +36,19 @@ pub fn check(file: &PeeringFile, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        if let Some(session) = &connection.bgp_session {
-            sessions::check(&path, session, out);
-            limits::check(&path, session, out);
-        }
     }
     check_shared_addresses(file, out);
+}
+
+/// Checks one connection on its own (`path` is where it sits, e.g. `connections[0]`): its
+/// fields, its session prefixes and addresses, its limits and TCP-MD5 key. What connections
+/// must not share is checked by [`check`].
+pub fn check_connection(path: &str, connection: &DirectConnection, out: &mut Vec<Finding>) {
+    check_one(path, connection, out);
+    if let Some(session) = &connection.bgp_session {
+        sessions::check(path, session, out);
+        limits::check(path, session, out);
+    }
 }
 
 fn check_one(path: &str, connection: &DirectConnection, out: &mut Vec<Finding>) {

@@ -18,7 +18,7 @@ mod registered;
 mod sessions;
 
 use super::finding::Finding;
-use super::model::PeeringFile;
+use super::model::{BgpSession, DirectConnection, PeeringFile};
 
 /// Checks a whole peering file; findings come in file order (peering, peer ASN, connections,
 /// registered ASNs, Peering Services, lab).
@@ -31,4 +31,34 @@ pub fn validate(file: &PeeringFile) -> Vec<Finding> {
     peering_services::check(file, &mut out);
     lab::check(file, &mut out);
     out
+}
+
+/// Where [`connection`] and [`session_limits`] place what they check; stripped from the
+/// findings' paths, which are then relative to the connection (`bgpSession.md5AuthenticationKey`).
+const ALONE: &str = "connection";
+
+fn relative(mut out: Vec<Finding>) -> Vec<Finding> {
+    for f in &mut out {
+        if let Some(rest) = f.path.strip_prefix(ALONE).and_then(|p| p.strip_prefix('.')) {
+            f.path = rest.to_owned();
+        }
+    }
+    out
+}
+
+/// Checks one connection as [`validate`] checks each connection of a file (for the lab's API,
+/// which adds connections one at a time); paths are relative to the connection. What
+/// connections must not share is not checked here.
+pub fn connection(conn: &DirectConnection) -> Vec<Finding> {
+    let mut out = Vec::new();
+    connections::check_connection(ALONE, conn, &mut out);
+    relative(out)
+}
+
+/// Checks the max-prefix limits and the TCP-MD5 key of a `bgpSession` on its own (a session
+/// change names only what changes); paths `bgpSession.…`.
+pub fn session_limits(session: &BgpSession) -> Vec<Finding> {
+    let mut out = Vec::new();
+    limits::check(ALONE, session, &mut out);
+    relative(out)
 }
