@@ -217,13 +217,33 @@ fn path_hiding_is_avoided_when_the_best_path_is_blocked_towards_one_client() {
 
 #[test]
 fn best_path_prefers_the_shorter_as_path_and_then_the_lower_med_from_the_same_neighbour() {
-    let mut lab = Lab::new(3, Lab::config());
-    lab.send(0, &announce(&attrs(&[asn(0), 3333, 13335], addr(0)), &[P]));
-    lab.send(1, &announce(&attrs(&[asn(1), 13335], addr(1)), &[P]));
-    assert_eq!(lab.views[2].as_path(P), Some(vec![asn(1), 13335]));
-    // Same length from both: lowest router id / address wins (client 0's address is lower).
-    lab.send(0, &announce(&attrs(&[asn(0), 13335], addr(0)), &[P]));
+    // a1 and a2 are two routers of the same neighbour AS; a1 has the lower address, so without
+    // MED the final tie-break would pick it.
+    let sessions = vec![
+        SessionConfig::new("a1", asn(0), IpAddr::V4(addr(0))),
+        SessionConfig::new("a2", asn(0), IpAddr::V4(addr(1))),
+        SessionConfig::new("c", asn(2), IpAddr::V4(addr(2))),
+    ];
+    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let med_at_c = |lab: &Lab| {
+        lab.views[2].routes[&(net(P), 0)]
+            .iter()
+            .find_map(|a| match a.value {
+                AttrValue::Med(m) => Some(m),
+                _ => None,
+            })
+            .expect("MED")
+    };
+    // A shorter AS_PATH beats a lower MED.
+    lab.send(0, &announce(&with_med(attrs(&[asn(0), 3333, 13335], addr(0)), 5), &[P]));
+    lab.send(1, &announce(&with_med(attrs(&[asn(0), 13335], addr(1)), 100), &[P]));
     assert_eq!(lab.views[2].as_path(P), Some(vec![asn(0), 13335]));
+    assert_eq!(med_at_c(&lab), 100);
+    // Same length from the same neighbour AS: the lower MED wins over the lower address.
+    lab.send(0, &announce(&with_med(attrs(&[asn(0), 13335], addr(0)), 50), &[P]));
+    assert_eq!(med_at_c(&lab), 50, "a1: same length, lower MED");
+    lab.send(1, &announce(&with_med(attrs(&[asn(0), 13335], addr(1)), 10), &[P]));
+    assert_eq!(med_at_c(&lab), 10, "a2: lower MED beats a1's lower address");
 }
 
 #[test]
