@@ -357,3 +357,28 @@ fn an_ipv6_route_keeps_its_next_hop() {
     lab.sync();
     assert!(lab.views[1].routes.is_empty());
 }
+
+#[test]
+fn the_views_of_an_ipv6_route_show_its_mp_reach_next_hop() {
+    let nh = |i: u16| std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i);
+    let sessions = vec![
+        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
+        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
+    ];
+    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    // The /64 is longer than the IPv6 maximum prefix length: rejected.
+    lab.send(0, &announce6(&attrs6(&[asn(0), 13335]), nh(1), &["2a00:1450::/32", "2a00:1450::/64"]));
+    let view = |r: &route_server::Route| route_server::runtime::RouteView::new(r, "a".to_owned());
+    let rib_in: Vec<_> = lab.rs.rib_in(lab.ids[0]).expect("session").iter().map(view).collect();
+    assert_eq!(rib_in.len(), 2);
+    for r in &rib_in {
+        assert_eq!(r.next_hop.as_deref(), Some("2001:7f8::1"), "RIB-In {}", r.prefix);
+    }
+    let rejected: Vec<_> = lab.rs.rejected(lab.ids[0]).expect("session").iter().map(view).collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].prefix, "2a00:1450::/64");
+    assert_eq!(rejected[0].next_hop.as_deref(), Some("2001:7f8::1"));
+    let out: Vec<_> = lab.rs.adj_rib_out(lab.ids[1]).expect("session").iter().map(view).collect();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].next_hop.as_deref(), Some("2001:7f8::1"), "Adj-RIB-Out");
+}

@@ -164,7 +164,7 @@ impl RouteServer {
                         path_id,
                         from: SessionId(c.session),
                         reason: None,
-                        attributes: set.export.clone(),
+                        attributes: set.exported(),
                     });
                 }
             };
