@@ -111,7 +111,7 @@ impl Running {
             SessionEvent::Transition(t) => self.transitions.push(t),
             SessionEvent::NotificationSent(n) => self.sent.push(n),
             SessionEvent::ConnectFailed(s) => self.connect_failures.push(s),
-            SessionEvent::Established(n) => self.negotiated = Some(n),
+            SessionEvent::Established(n, _) => self.negotiated = Some(n),
             SessionEvent::Update(v) => {
                 let mut r = Received::default();
                 for a in v.owned_attributes() {

@@ -5,6 +5,7 @@ use crate::fsm::{Cease, Negotiated, Transition};
 use crate::message::{Message, RouteRefresh};
 use crate::types::Family;
 use crate::update::UpdateView;
+use super::transport::Protection;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
@@ -13,8 +14,9 @@ use tokio::sync::mpsc;
 pub enum SessionEvent {
     /// The FSM changed state (the record the lab and the trace show).
     Transition(Transition),
-    /// The session reached Established with this negotiation.
-    Established(Box<Negotiated>),
+    /// The session reached Established with this negotiation, over a connection with this
+    /// protection (what was set on its socket).
+    Established(Box<Negotiated>, Protection),
     /// An UPDATE arrived (Established).
     Update(UpdateView),
     /// A ROUTE-REFRESH arrived (Established).

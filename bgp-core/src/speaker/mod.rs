@@ -28,4 +28,4 @@ pub use handle::{Command, SessionEvent, SessionHandle};
 pub use listener::Listener;
 pub use session::{spawn_session, DriverOptions};
 pub use sockopt::{set_gtsm, set_tcp_md5, MD5_MAX_KEY_LEN};
-pub use transport::{BoxStream, ConnectFuture, Connector, NoConnector, TcpConnector};
+pub use transport::{BoxStream, ConnectFuture, Connected, Connector, NoConnector, Protection, TcpConnector};

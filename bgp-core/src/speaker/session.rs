@@ -11,7 +11,7 @@
 //! owner's `send` waits: back-pressure on this session alone.
 
 use super::handle::{Command, SessionEvent, SessionHandle};
-use super::transport::{BoxStream, ConnectFuture, Connector};
+use super::transport::{BoxStream, ConnectFuture, Connected, Connector, Protection};
 use super::writer::{Outbox, CLOSE_GRACE};
 use crate::framer;
 use crate::fsm::{Action, Event, Fsm, SessionConfig, State, TcpFailure, Timer};
@@ -46,22 +46,25 @@ impl Default for DriverOptions {
     }
 }
 
-/// One TCP connection: its two halves, the read buffer and the outbox.
+/// One TCP connection: its two halves, the read buffer, the outbox and what was set on its
+/// socket.
 struct Conn {
     read: ReadHalf<BoxStream>,
     write: WriteHalf<BoxStream>,
     buf: BytesMut,
     out: Outbox,
+    protection: Protection,
 }
 
 impl Conn {
-    fn new(s: BoxStream) -> Self {
-        let (read, write) = tokio::io::split(s);
+    fn new(c: Connected) -> Self {
+        let (read, write) = tokio::io::split(c.stream);
         Conn {
             read,
             write,
             buf: BytesMut::with_capacity(64 * 1024),
             out: Outbox::new(),
+            protection: c.protection,
         }
     }
 
@@ -93,7 +96,7 @@ struct Driver {
     fsm: Fsm,
     opts: DriverOptions,
     connector: Box<dyn Connector>,
-    incoming: mpsc::Receiver<BoxStream>,
+    incoming: mpsc::Receiver<Connected>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<SessionEvent>,
     timers: [Option<Instant>; Timer::COUNT],
@@ -108,7 +111,7 @@ struct Driver {
 pub fn spawn_session(
     config: SessionConfig,
     connector: Box<dyn Connector>,
-    incoming: mpsc::Receiver<BoxStream>,
+    incoming: mpsc::Receiver<Connected>,
     opts: DriverOptions,
 ) -> SessionHandle {
     let (cmd_tx, cmd_rx) = mpsc::channel(64);
@@ -160,7 +163,7 @@ async fn write_some(w: Option<(&mut Outbox, &mut WriteHalf<BoxStream>)>) -> io::
     }
 }
 
-async fn connect_done(f: &mut Option<ConnectFuture>) -> std::io::Result<BoxStream> {
+async fn connect_done(f: &mut Option<ConnectFuture>) -> std::io::Result<Connected> {
     match f {
         Some(f) => f.await,
         None => std::future::pending().await,
@@ -169,8 +172,8 @@ async fn connect_done(f: &mut Option<ConnectFuture>) -> std::io::Result<BoxStrea
 
 enum Wake {
     Command(Option<Command>),
-    Incoming(Option<BoxStream>),
-    Connected(std::io::Result<BoxStream>),
+    Incoming(Option<Connected>),
+    Connected(std::io::Result<Connected>),
     Read(std::io::Result<usize>),
     Wrote(std::io::Result<usize>),
     Timer,
@@ -261,7 +264,7 @@ impl Driver {
         }
     }
 
-    async fn accept(&mut self, s: BoxStream) {
+    async fn accept(&mut self, s: Connected) {
         // RFC 4271 §8.2.2: Idle refuses connections; a session that already has a connection
         // keeps it (collision resolution between two live connections is left to
         // `fsm::collision` users with two FSMs).
@@ -388,7 +391,8 @@ impl Driver {
                     let _ = self.events.send(SessionEvent::RouteRefresh(r)).await;
                 }
                 Action::SessionReady(n) => {
-                    let _ = self.events.send(SessionEvent::Established(n)).await;
+                    let protection = self.conn.as_ref().map(|c| c.protection).unwrap_or_default();
+                    let _ = self.events.send(SessionEvent::Established(n, protection)).await;
                 }
                 Action::StateChange(t) => {
                     if t.to == State::Idle && !self.stopped_by_operator && !self.fsm.damp_peer_oscillations() {

@@ -249,7 +249,7 @@ async fn on_event(
             progress.established = t.to == State::Established;
             emit(out, json!({"type": "state", "transition": t}));
         }
-        SessionEvent::Established(n) => {
+        SessionEvent::Established(n, _) => {
             progress.families = n.families.clone();
             progress.eor.clear();
             emit(

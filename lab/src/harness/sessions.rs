@@ -213,7 +213,7 @@ async fn client_task(
         let Some((s, ev)) = ev else { break };
         let s = s.min(1);
         match ev {
-            SessionEvent::Established(n) => {
+            SessionEvent::Established(n, _) => {
                 if n.tx != SessionContext::default() {
                     let _ = shared
                         .wrong_context

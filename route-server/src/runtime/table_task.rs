@@ -108,7 +108,7 @@ impl Table {
                 slot.state = t.to;
                 keep(&mut slot.transitions, TransitionView::from(&t));
             }
-            SessionEvent::Established(n) => {
+            SessionEvent::Established(n, _) => {
                 slot.peer_router_id = Some(n.peer_id);
                 let name = slot.name.clone();
                 let _ = self.rs.set_router_id(id, n.peer_id);
