@@ -3,7 +3,7 @@
 use bgp_core::fsm::{Cease, PeerAs, Reason, SessionConfig, State};
 use bgp_core::message::Message;
 use bgp_core::speaker::{
-    spawn_session, Connected, ConnectFuture, Connector, DriverOptions, SessionEvent, SessionHandle,
+    spawn_session, ConnectFuture, Connected, Connector, DriverOptions, SessionEvent, SessionHandle,
 };
 use bgp_core::{framer, SessionContext};
 use bytes::BytesMut;
@@ -167,12 +167,9 @@ async fn a_silent_peer_makes_the_hold_timer_expire_with_notification_4_0() {
 #[tokio::test(start_paused = true)]
 async fn an_operator_stop_sends_cease_6_2_with_the_shutdown_message() {
     let (mut a, mut peer, mut buf) = established_with_hand_peer(90).await;
-    assert!(
-        a.command(bgp_core::speaker::Command::Stop(Cease::admin_shutdown(Some(
-            "maintenance"
-        ))))
-        .await
-    );
+    assert!(a.control(bgp_core::speaker::Control::Stop(Cease::admin_shutdown(Some(
+        "maintenance"
+    )))));
     let n = loop {
         match read_message(&mut peer, &mut buf).await {
             Message::Notification(n) => break n,

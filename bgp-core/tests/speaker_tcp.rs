@@ -2,12 +2,12 @@
 //! that resets the connection, and a peer that stops reading while we have much to send.
 //! Every wait is bounded; nothing asserts how long anything took.
 
-use bgp_core::fsm::{PeerAs, Reason, SessionConfig, State, TcpFailure, Transition};
+use bgp_core::fsm::{Cease, PeerAs, Reason, SessionConfig, State, TcpFailure, Transition};
 use bgp_core::message::Message;
 use bgp_core::nlri::Nlri;
 use bgp_core::open::Open;
 use bgp_core::speaker::{
-    spawn_session, Command, DriverOptions, Listener, NoConnector, Protection, SessionEvent, SessionHandle,
+    spawn_session, Command, Control, DriverOptions, Listener, NoConnector, Protection, SessionEvent, SessionHandle,
     TcpConnector,
 };
 use bgp_core::{framer, SessionContext, UpdateBuilder};
@@ -271,15 +271,25 @@ async fn established_reports_whether_tcp_md5_was_set_on_the_connection_socket() 
 
     // Both ends install the key: both report a signed connection.
     let signed = Ipv4Addr::new(127, 0, 6, 1);
-    let incoming = listener.register(IpAddr::V4(signed), Some("lab-secret")).expect("register");
+    let incoming = listener
+        .register(IpAddr::V4(signed), Some("lab-secret"))
+        .expect("register");
     let opts = DriverOptions {
         start: true,
         restart_after: None,
     };
-    let mut passive = spawn_session(passive_config("signed", 65_001, 90), Box::new(NoConnector), incoming, opts);
+    let mut passive = spawn_session(
+        passive_config("signed", 65_001, 90),
+        Box::new(NoConnector),
+        incoming,
+        opts,
+    );
     let mut active = active_session(signed, 65_001, to, Some("lab-secret"));
     assert!(established(&mut active).await.md5, "the active end set TCP_MD5SIG");
-    assert!(established(&mut passive).await.md5, "the listening socket holds the peer's key");
+    assert!(
+        established(&mut passive).await.md5,
+        "the listening socket holds the peer's key"
+    );
 
     // No key: nothing set, the same session reports it.
     let plain = Ipv4Addr::new(127, 0, 6, 2);
@@ -300,4 +310,49 @@ async fn established_reports_whether_tcp_md5_was_set_on_the_connection_socket() 
     })
     .await;
     assert!(failure.contains("TCP-MD5"), "{failure}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_reaches_a_session_whose_peer_stopped_reading_and_whose_command_queue_is_full() {
+    // Hold time and SendHoldTime long enough that only the Stop can end the session within
+    // the bounded wait.
+    let mut config = passive_config("stuck", 65_001, 240);
+    config.send_hold_time = Some(480);
+    config.validate().expect("valid");
+    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
+    let stuck_ip = Ipv4Addr::new(127, 0, 7, 1);
+    let mut stuck = passive_session(&listener, stuck_ip, config);
+    // A 4 KB receive buffer, and it never reads.
+    let stream = raw_peer(stuck_ip, listener.local_addr(), 65_001, 240, Some(4096)).await;
+    established(&mut stuck).await;
+
+    // UPDATE batches until the command queue is full: the outbox is over its high-water
+    // mark, so the session takes no more commands.
+    let batch = withdrawals(16 * 1000);
+    let mut queued = 0;
+    let full = timeout(WAIT, async {
+        loop {
+            match stuck.commands.try_send(Command::SendUpdates(batch.clone())) {
+                Ok(()) => queued += 1,
+                Err(mpsc::error::TrySendError::Full(_)) => return,
+                Err(e) => panic!("the session ended: {e}"),
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(full.is_ok(), "the command queue never filled ({queued} batches queued)");
+    // Still full: the Stop cannot go behind the batches.
+    assert!(matches!(
+        stuck.commands.try_send(Command::SendUpdates(Vec::new())),
+        Err(mpsc::error::TrySendError::Full(_))
+    ));
+
+    assert!(stuck.control(Control::Stop(Cease::admin_shutdown(Some("maintenance")))));
+    let t = left_established(&mut stuck).await;
+    assert_eq!(t.to, State::Idle);
+    assert!(matches!(t.reason, Reason::AdminDown { .. }), "{t}");
+    drop(stream);
 }

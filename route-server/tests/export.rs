@@ -367,7 +367,10 @@ fn the_views_of_an_ipv6_route_show_its_mp_reach_next_hop() {
     ];
     let mut lab = Lab::with_sessions(Lab::config(), sessions);
     // The /64 is longer than the IPv6 maximum prefix length: rejected.
-    lab.send(0, &announce6(&attrs6(&[asn(0), 13335]), nh(1), &["2a00:1450::/32", "2a00:1450::/64"]));
+    lab.send(
+        0,
+        &announce6(&attrs6(&[asn(0), 13335]), nh(1), &["2a00:1450::/32", "2a00:1450::/64"]),
+    );
     let view = |r: &route_server::Route| route_server::runtime::RouteView::new(r, "a".to_owned());
     let rib_in: Vec<_> = lab.rs.rib_in(lab.ids[0]).expect("session").iter().map(view).collect();
     assert_eq!(rib_in.len(), 2);
@@ -378,7 +381,13 @@ fn the_views_of_an_ipv6_route_show_its_mp_reach_next_hop() {
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0].prefix, "2a00:1450::/64");
     assert_eq!(rejected[0].next_hop.as_deref(), Some("2001:7f8::1"));
-    let out: Vec<_> = lab.rs.adj_rib_out(lab.ids[1]).expect("session").iter().map(view).collect();
+    let out: Vec<_> = lab
+        .rs
+        .adj_rib_out(lab.ids[1])
+        .expect("session")
+        .iter()
+        .map(view)
+        .collect();
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].next_hop.as_deref(), Some("2001:7f8::1"), "Adj-RIB-Out");
 }

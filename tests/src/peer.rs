@@ -5,7 +5,7 @@ use bgp_core::attr::{AsPath, AttrValue, Community, LargeCommunity, NextHop, Orig
 use bgp_core::fsm::{Cease, Negotiated, PeerAs, SessionConfig, State, Transition};
 use bgp_core::nlri::Nlri;
 use bgp_core::speaker::{
-    self, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
+    self, Command, Control, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
 };
 use bgp_core::{Notification, UpdateBuilder};
 use ipnet::IpNet;
@@ -205,9 +205,6 @@ impl Running {
 
     /// Stops the session with Cease 6/2 and `message`.
     pub async fn shutdown(&self, message: &str) {
-        let _ = self
-            .handle
-            .command(Command::Stop(Cease::admin_shutdown(Some(message))))
-            .await;
+        self.handle.control(Control::Stop(Cease::admin_shutdown(Some(message))));
     }
 }

@@ -8,9 +8,10 @@
 //! the HoldTimer, and the SendHoldTimer (RFC 9687), restarted whenever the socket takes
 //! data, ends a connection that takes none for the SendHoldTime. While the outbox holds
 //! more than [`super::writer::HIGH_WATER`] octets the task takes no commands, so the
-//! owner's `send` waits: back-pressure on this session alone.
+//! owner's `send` waits: back-pressure on this session alone. Starts and stops come on their
+//! own path ([`Control`]), taken first and whatever the outbox holds.
 
-use super::handle::{Command, SessionEvent, SessionHandle};
+use super::handle::{Command, Control, Controller, SessionEvent, SessionHandle};
 use super::transport::{BoxStream, ConnectFuture, Connected, Connector, Protection};
 use super::writer::{Outbox, CLOSE_GRACE};
 use crate::framer;
@@ -98,6 +99,7 @@ struct Driver {
     connector: Box<dyn Connector>,
     incoming: mpsc::Receiver<Connected>,
     commands: mpsc::Receiver<Command>,
+    control: mpsc::UnboundedReceiver<Control>,
     events: mpsc::Sender<SessionEvent>,
     timers: [Option<Instant>; Timer::COUNT],
     restart_at: Option<Instant>,
@@ -115,6 +117,7 @@ pub fn spawn_session(
     opts: DriverOptions,
 ) -> SessionHandle {
     let (cmd_tx, cmd_rx) = mpsc::channel(64);
+    let (control_tx, control_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
     let driver = Driver {
         fsm: Fsm::new(config),
@@ -122,6 +125,7 @@ pub fn spawn_session(
         connector,
         incoming,
         commands: cmd_rx,
+        control: control_rx,
         events: ev_tx,
         timers: [None; Timer::COUNT],
         restart_at: None,
@@ -132,6 +136,7 @@ pub fn spawn_session(
     let task = tokio::spawn(driver.run());
     SessionHandle {
         commands: cmd_tx,
+        control: Controller(control_tx),
         events: ev_rx,
         task,
     }
@@ -171,6 +176,7 @@ async fn connect_done(f: &mut Option<ConnectFuture>) -> std::io::Result<Connecte
 }
 
 enum Wake {
+    Control(Option<Control>),
     Command(Option<Command>),
     Incoming(Option<Connected>),
     Connected(std::io::Result<Connected>),
@@ -186,7 +192,12 @@ impl Driver {
             self.feed(e).await;
         }
         let mut incoming_open = true;
+        let mut control_open = true;
         loop {
+            // Starts and stops already sent are taken before anything else.
+            while let Ok(c) = self.control.try_recv() {
+                self.control(c).await;
+            }
             let deadline = self
                 .timers
                 .iter()
@@ -204,6 +215,7 @@ impl Driver {
                 None => (None, None),
             };
             let wake = tokio::select! {
+                c = self.control.recv(), if control_open => Wake::Control(c),
                 c = self.commands.recv(), if take_commands => Wake::Command(c),
                 s = self.incoming.recv(), if incoming_open => Wake::Incoming(s),
                 r = connect_done(&mut self.connecting) => Wake::Connected(r),
@@ -212,6 +224,8 @@ impl Driver {
                 _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => Wake::Timer,
             };
             match wake {
+                Wake::Control(None) => control_open = false,
+                Wake::Control(Some(c)) => self.control(c).await,
                 Wake::Command(None) | Wake::Command(Some(Command::Shutdown)) => break,
                 Wake::Command(Some(c)) => self.command(c).await,
                 Wake::Incoming(None) => incoming_open = false,
@@ -312,20 +326,25 @@ impl Driver {
         }
     }
 
-    async fn command(&mut self, c: Command) {
+    async fn control(&mut self, c: Control) {
         match c {
-            Command::Start => {
+            Control::Start => {
                 self.stopped_by_operator = false;
                 self.restart_at = None;
                 let e = self.fsm.start_event(false);
                 self.feed(e).await;
             }
-            Command::Stop(cease) => {
+            Control::Stop(cease) => {
                 self.stopped_by_operator = true;
                 self.restart_at = None;
                 self.feed(Event::ManualStop(cease)).await;
             }
-            Command::AutomaticStop(cease) => self.feed(Event::AutomaticStop(cease)).await,
+            Control::AutomaticStop(cease) => self.feed(Event::AutomaticStop(cease)).await,
+        }
+    }
+
+    async fn command(&mut self, c: Command) {
+        match c {
             Command::SendUpdates(msgs) => {
                 if self.fsm.state() != State::Established {
                     warn!(session = %self.fsm.config().session.as_str(), "UPDATEs dropped: session not Established");

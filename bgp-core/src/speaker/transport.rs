@@ -46,7 +46,9 @@ impl Connected {
 
 impl std::fmt::Debug for Connected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connected").field("protection", &self.protection).finish_non_exhaustive()
+        f.debug_struct("Connected")
+            .field("protection", &self.protection)
+            .finish_non_exhaustive()
     }
 }
 

@@ -121,6 +121,7 @@ fn start_speakers(lab: &mut Lab, ctx: &mut Ctx<'_>, idx: &[usize]) {
             let (commands, _) = mpsc::channel(1);
             Running {
                 commands,
+                control: None,
                 tasks: Vec::new(),
             }
         });

@@ -239,16 +239,15 @@ mod tests {
             .iter()
             .position(|s| matches!(s.role, Role::Edge { .. }))
             .expect("an edge");
-        assert!(lab.speakers[edge].tuning.md5.is_some(), "the example gives the edges a key");
+        assert!(
+            lab.speakers[edge].tuning.md5.is_some(),
+            "the example gives the edges a key"
+        );
         let md5_shown = |lab: &Lab| super::status(lab)["sessions"][edge]["md5"].clone();
         assert_eq!(md5_shown(&lab), false, "not connected yet: nothing set");
         let plan = &lab.top.speakers[edge];
-        let config = bgp_core::fsm::SessionConfig::new(
-            plan.name.as_str(),
-            plan.asn,
-            bgp_core::fsm::PeerAs::Any,
-            plan.router_id,
-        );
+        let config =
+            bgp_core::fsm::SessionConfig::new(plan.name.as_str(), plan.asn, bgp_core::fsm::PeerAs::Any, plan.router_id);
         let open = Open::new(lab.top.rs.asn, 90, Ipv4Addr::new(10, 0, 0, 1), Vec::new());
         let established = |md5: bool| {
             SessionEvent::Established(Box::new(negotiate(&config, &open, lab.top.rs.asn)), Protection { md5 })
