@@ -34,6 +34,13 @@ fn passive_config(name: &str, peer_as: u32, hold: u16) -> SessionConfig {
     c
 }
 
+/// A listener on 127.0.0.1, any port.
+async fn loopback_listener() -> Listener {
+    Listener::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind")
+}
+
 /// A passive session for connections from `peer` on `listener`, never restarting.
 fn passive_session(listener: &Listener, peer: Ipv4Addr, config: SessionConfig) -> SessionHandle {
     let incoming = listener.register(IpAddr::V4(peer), None).expect("register");
@@ -122,9 +129,7 @@ fn withdrawals(count: u32) -> Vec<Bytes> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_reset_is_recorded_as_a_tcp_read_error_with_its_kind() {
-    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
+    let listener = loopback_listener().await;
     let peer = Ipv4Addr::new(127, 0, 4, 1);
     let mut session = passive_session(&listener, peer, passive_config("reset", 65_001, 90));
     let stream = raw_peer(peer, listener.local_addr(), 65_001, 90, None).await;
@@ -153,9 +158,7 @@ async fn a_peer_that_stops_reading_is_dropped_by_the_send_hold_timer_and_its_nei
         c.validate().expect("valid");
         c
     };
-    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
+    let listener = loopback_listener().await;
     let stuck_ip = Ipv4Addr::new(127, 0, 5, 1);
     let healthy_ip = Ipv4Addr::new(127, 0, 5, 2);
     let mut stuck = passive_session(&listener, stuck_ip, config("stuck", 65_001));
@@ -264,9 +267,7 @@ fn active_session(source: Ipv4Addr, asn: u32, to: SocketAddr, md5: Option<&str>)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn established_reports_whether_tcp_md5_was_set_on_the_connection_socket() {
-    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
+    let listener = loopback_listener().await;
     let to = listener.local_addr();
 
     // Both ends install the key: both report a signed connection.
@@ -319,9 +320,7 @@ async fn a_stop_reaches_a_session_whose_peer_stopped_reading_and_whose_command_q
     let mut config = passive_config("stuck", 65_001, 240);
     config.send_hold_time = Some(480);
     config.validate().expect("valid");
-    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
+    let listener = loopback_listener().await;
     let stuck_ip = Ipv4Addr::new(127, 0, 7, 1);
     let mut stuck = passive_session(&listener, stuck_ip, config);
     // A 4 KB receive buffer, and it never reads.

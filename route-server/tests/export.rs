@@ -11,6 +11,20 @@ use std::net::IpAddr;
 
 const P: &str = "1.1.1.0/24";
 
+/// Client `i`'s IPv6 session address (and next hop), 2001:7f8::`i`.
+fn nh(i: u16) -> std::net::Ipv6Addr {
+    std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i)
+}
+
+/// Clients a and b over IPv6, at [`nh`] 1 and 2.
+fn ipv6_pair() -> Lab {
+    let sessions = vec![
+        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
+        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
+    ];
+    Lab::with_sessions(Lab::config(), sessions)
+}
+
 fn has(lab: &Lab, client: usize) -> bool {
     lab.views[client].routes.contains_key(&(net(P), 0))
 }
@@ -190,12 +204,7 @@ fn an_unrecognized_optional_non_transitive_attribute_is_not_passed_along_in_eith
         "the route as received still shows them"
     );
 
-    let nh = |i: u16| std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i);
-    let sessions = vec![
-        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
-        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
-    ];
-    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let mut lab = ipv6_pair();
     let mut sent = attrs6(&[asn(0), 13335]);
     sent.extend([non_transitive(98, false), transitive]);
     lab.send(0, &announce6(&sent, nh(1), &["2a00:1450::/32"]));
@@ -344,12 +353,7 @@ fn a_session_going_down_withdraws_its_routes_from_everyone() {
 
 #[test]
 fn an_ipv6_route_keeps_its_next_hop() {
-    let nh = |i: u16| std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i);
-    let sessions = vec![
-        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
-        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
-    ];
-    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let mut lab = ipv6_pair();
     lab.send(0, &announce6(&attrs6(&[asn(0), 13335]), nh(1), &["2a00:1450::/32"]));
     let k = (net("2a00:1450::/32"), 0);
     assert_eq!(lab.views[1].next_hops.get(&k), Some(&IpAddr::V6(nh(1))));
@@ -360,12 +364,7 @@ fn an_ipv6_route_keeps_its_next_hop() {
 
 #[test]
 fn the_views_of_an_ipv6_route_show_its_mp_reach_next_hop() {
-    let nh = |i: u16| std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i);
-    let sessions = vec![
-        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
-        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
-    ];
-    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let mut lab = ipv6_pair();
     // The /64 is longer than the IPv6 maximum prefix length: rejected.
     lab.send(
         0,
