@@ -71,7 +71,7 @@ fn main() {
                                 eprintln!("state change while idle: {t}");
                             }
                         }
-                        SessionEvent::Established(_) | SessionEvent::Update(_) => {}
+                        SessionEvent::Established(..) | SessionEvent::Update(_) => {}
                         other => eprintln!("event while idle: {other:?}"),
                     }
                 }

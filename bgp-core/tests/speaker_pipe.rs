@@ -3,7 +3,7 @@
 use bgp_core::fsm::{Cease, PeerAs, Reason, SessionConfig, State};
 use bgp_core::message::Message;
 use bgp_core::speaker::{
-    spawn_session, BoxStream, ConnectFuture, Connector, DriverOptions, SessionEvent, SessionHandle,
+    spawn_session, ConnectFuture, Connected, Connector, DriverOptions, SessionEvent, SessionHandle,
 };
 use bgp_core::{framer, SessionContext};
 use bytes::BytesMut;
@@ -12,17 +12,17 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
 
 /// Connects by handing the far end of a fresh pipe to whoever holds the receiver.
-struct PipeConnector(mpsc::Sender<BoxStream>);
+struct PipeConnector(mpsc::Sender<Connected>);
 
 impl Connector for PipeConnector {
     fn connect(&self) -> ConnectFuture {
         let (a, b) = tokio::io::duplex(1 << 16);
         let tx = self.0.clone();
         Box::pin(async move {
-            tx.send(Box::new(b))
+            tx.send(Connected::plain(Box::new(b)))
                 .await
                 .map_err(|_| std::io::Error::other("peer gone"))?;
-            Ok(Box::new(a) as BoxStream)
+            Ok(Connected::plain(Box::new(a)))
         })
     }
 }
@@ -68,7 +68,10 @@ async fn an_active_and_a_passive_session_over_a_pipe_reach_established() {
     wait_for_state(&mut b, State::Established).await;
     let n = loop {
         match a.events.recv().await {
-            Some(SessionEvent::Established(n)) => break n,
+            Some(SessionEvent::Established(n, protection)) => {
+                assert!(!protection.md5, "nothing is set on a pipe");
+                break n;
+            }
             Some(_) => continue,
             None => panic!("session ended without reporting its negotiation"),
         }
@@ -105,7 +108,7 @@ impl Connector for RawPipeConnector {
         let tx = self.0.clone();
         Box::pin(async move {
             tx.send(b).await.map_err(|_| std::io::Error::other("test gone"))?;
-            Ok(Box::new(a) as BoxStream)
+            Ok(Connected::plain(Box::new(a)))
         })
     }
 }
@@ -164,12 +167,9 @@ async fn a_silent_peer_makes_the_hold_timer_expire_with_notification_4_0() {
 #[tokio::test(start_paused = true)]
 async fn an_operator_stop_sends_cease_6_2_with_the_shutdown_message() {
     let (mut a, mut peer, mut buf) = established_with_hand_peer(90).await;
-    assert!(
-        a.command(bgp_core::speaker::Command::Stop(Cease::admin_shutdown(Some(
-            "maintenance"
-        ))))
-        .await
-    );
+    assert!(a.control(bgp_core::speaker::Control::Stop(Cease::admin_shutdown(Some(
+        "maintenance"
+    )))));
     let n = loop {
         match read_message(&mut peer, &mut buf).await {
             Message::Notification(n) => break n,

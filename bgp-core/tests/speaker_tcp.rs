@@ -2,12 +2,13 @@
 //! that resets the connection, and a peer that stops reading while we have much to send.
 //! Every wait is bounded; nothing asserts how long anything took.
 
-use bgp_core::fsm::{PeerAs, Reason, SessionConfig, State, TcpFailure, Transition};
+use bgp_core::fsm::{Cease, PeerAs, Reason, SessionConfig, State, TcpFailure, Transition};
 use bgp_core::message::Message;
 use bgp_core::nlri::Nlri;
 use bgp_core::open::Open;
 use bgp_core::speaker::{
-    spawn_session, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
+    spawn_session, Command, Control, DriverOptions, Listener, NoConnector, Protection, SessionEvent, SessionHandle,
+    TcpConnector,
 };
 use bgp_core::{framer, SessionContext, UpdateBuilder};
 use bytes::{Bytes, BytesMut};
@@ -31,6 +32,13 @@ fn passive_config(name: &str, peer_as: u32, hold: u16) -> SessionConfig {
     c.passive = true;
     c.hold_time = hold;
     c
+}
+
+/// A listener on 127.0.0.1, any port.
+async fn loopback_listener() -> Listener {
+    Listener::bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind")
 }
 
 /// A passive session for connections from `peer` on `listener`, never restarting.
@@ -57,9 +65,10 @@ async fn until<T>(h: &mut SessionHandle, what: &str, mut f: impl FnMut(&SessionE
     .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}"))
 }
 
-async fn established(h: &mut SessionHandle) {
+/// Waits for Established; returns what was set on the connection's socket.
+async fn established(h: &mut SessionHandle) -> Protection {
     until(h, "Established", |e| match e {
-        SessionEvent::Established(_) => Some(()),
+        SessionEvent::Established(_, p) => Some(*p),
         _ => None,
     })
     .await
@@ -120,9 +129,7 @@ fn withdrawals(count: u32) -> Vec<Bytes> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_reset_is_recorded_as_a_tcp_read_error_with_its_kind() {
-    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
+    let listener = loopback_listener().await;
     let peer = Ipv4Addr::new(127, 0, 4, 1);
     let mut session = passive_session(&listener, peer, passive_config("reset", 65_001, 90));
     let stream = raw_peer(peer, listener.local_addr(), 65_001, 90, None).await;
@@ -151,9 +158,7 @@ async fn a_peer_that_stops_reading_is_dropped_by_the_send_hold_timer_and_its_nei
         c.validate().expect("valid");
         c
     };
-    let listener = Listener::bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
+    let listener = loopback_listener().await;
     let stuck_ip = Ipv4Addr::new(127, 0, 5, 1);
     let healthy_ip = Ipv4Addr::new(127, 0, 5, 2);
     let mut stuck = passive_session(&listener, stuck_ip, config("stuck", 65_001));
@@ -243,4 +248,110 @@ async fn a_peer_that_stops_reading_is_dropped_by_the_send_hold_timer_and_its_nei
     pump.abort();
     keepalives.abort();
     drop(unread);
+}
+
+/// An active session from `source` to `listener` with `md5` as its key, never restarting.
+fn active_session(source: Ipv4Addr, asn: u32, to: SocketAddr, md5: Option<&str>) -> SessionHandle {
+    let mut cfg = SessionConfig::new("active", asn, PeerAs::Exact(RS_AS), source);
+    cfg.connect_retry_time = 1;
+    let mut connector = TcpConnector::new(to);
+    connector.local = Some(SocketAddr::new(IpAddr::V4(source), 0));
+    connector.md5 = md5.map(str::to_owned);
+    let (_no_incoming, incoming) = mpsc::channel(1);
+    let opts = DriverOptions {
+        start: true,
+        restart_after: None,
+    };
+    spawn_session(cfg, Box::new(connector), incoming, opts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn established_reports_whether_tcp_md5_was_set_on_the_connection_socket() {
+    let listener = loopback_listener().await;
+    let to = listener.local_addr();
+
+    // Both ends install the key: both report a signed connection.
+    let signed = Ipv4Addr::new(127, 0, 6, 1);
+    let incoming = listener
+        .register(IpAddr::V4(signed), Some("lab-secret"))
+        .expect("register");
+    let opts = DriverOptions {
+        start: true,
+        restart_after: None,
+    };
+    let mut passive = spawn_session(
+        passive_config("signed", 65_001, 90),
+        Box::new(NoConnector),
+        incoming,
+        opts,
+    );
+    let mut active = active_session(signed, 65_001, to, Some("lab-secret"));
+    assert!(established(&mut active).await.md5, "the active end set TCP_MD5SIG");
+    assert!(
+        established(&mut passive).await.md5,
+        "the listening socket holds the peer's key"
+    );
+
+    // No key: nothing set, the same session reports it.
+    let plain = Ipv4Addr::new(127, 0, 6, 2);
+    let mut passive = passive_session(&listener, plain, passive_config("plain", 65_002, 90));
+    let mut active = active_session(plain, 65_002, to, None);
+    assert!(!established(&mut active).await.md5);
+    assert!(!established(&mut passive).await.md5);
+
+    // A key the kernel refuses (longer than 80 octets): the socket option is not set, so no
+    // connection is made and nothing reaches Established claiming to be signed.
+    let refused = Ipv4Addr::new(127, 0, 6, 3);
+    let _passive = passive_session(&listener, refused, passive_config("refused", 65_003, 90));
+    let mut active = active_session(refused, 65_003, to, Some(&"k".repeat(81)));
+    let failure = until(&mut active, "a failed connection attempt", |e| match e {
+        SessionEvent::ConnectFailed(why) => Some(why.clone()),
+        SessionEvent::Established(..) => panic!("Established although the key was not set"),
+        _ => None,
+    })
+    .await;
+    assert!(failure.contains("TCP-MD5"), "{failure}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_reaches_a_session_whose_peer_stopped_reading_and_whose_command_queue_is_full() {
+    // Hold time and SendHoldTime long enough that only the Stop can end the session within
+    // the bounded wait.
+    let mut config = passive_config("stuck", 65_001, 240);
+    config.send_hold_time = Some(480);
+    config.validate().expect("valid");
+    let listener = loopback_listener().await;
+    let stuck_ip = Ipv4Addr::new(127, 0, 7, 1);
+    let mut stuck = passive_session(&listener, stuck_ip, config);
+    // A 4 KB receive buffer, and it never reads.
+    let stream = raw_peer(stuck_ip, listener.local_addr(), 65_001, 240, Some(4096)).await;
+    established(&mut stuck).await;
+
+    // UPDATE batches until the command queue is full: the outbox is over its high-water
+    // mark, so the session takes no more commands.
+    let batch = withdrawals(16 * 1000);
+    let mut queued = 0;
+    let full = timeout(WAIT, async {
+        loop {
+            match stuck.commands.try_send(Command::SendUpdates(batch.clone())) {
+                Ok(()) => queued += 1,
+                Err(mpsc::error::TrySendError::Full(_)) => return,
+                Err(e) => panic!("the session ended: {e}"),
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(full.is_ok(), "the command queue never filled ({queued} batches queued)");
+    // Still full: the Stop cannot go behind the batches.
+    assert!(matches!(
+        stuck.commands.try_send(Command::SendUpdates(Vec::new())),
+        Err(mpsc::error::TrySendError::Full(_))
+    ));
+
+    assert!(stuck.control(Control::Stop(Cease::admin_shutdown(Some("maintenance")))));
+    let t = left_established(&mut stuck).await;
+    assert_eq!(t.to, State::Idle);
+    assert!(matches!(t.reason, Reason::AdminDown { .. }), "{t}");
+    drop(stream);
 }

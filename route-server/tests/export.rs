@@ -11,6 +11,20 @@ use std::net::IpAddr;
 
 const P: &str = "1.1.1.0/24";
 
+/// Client `i`'s IPv6 session address (and next hop), 2001:7f8::`i`.
+fn nh(i: u16) -> std::net::Ipv6Addr {
+    std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i)
+}
+
+/// Clients a and b over IPv6, at [`nh`] 1 and 2.
+fn ipv6_pair() -> Lab {
+    let sessions = vec![
+        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
+        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
+    ];
+    Lab::with_sessions(Lab::config(), sessions)
+}
+
 fn has(lab: &Lab, client: usize) -> bool {
     lab.views[client].routes.contains_key(&(net(P), 0))
 }
@@ -190,12 +204,7 @@ fn an_unrecognized_optional_non_transitive_attribute_is_not_passed_along_in_eith
         "the route as received still shows them"
     );
 
-    let nh = |i: u16| std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i);
-    let sessions = vec![
-        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
-        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
-    ];
-    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let mut lab = ipv6_pair();
     let mut sent = attrs6(&[asn(0), 13335]);
     sent.extend([non_transitive(98, false), transitive]);
     lab.send(0, &announce6(&sent, nh(1), &["2a00:1450::/32"]));
@@ -217,13 +226,33 @@ fn path_hiding_is_avoided_when_the_best_path_is_blocked_towards_one_client() {
 
 #[test]
 fn best_path_prefers_the_shorter_as_path_and_then_the_lower_med_from_the_same_neighbour() {
-    let mut lab = Lab::new(3, Lab::config());
-    lab.send(0, &announce(&attrs(&[asn(0), 3333, 13335], addr(0)), &[P]));
-    lab.send(1, &announce(&attrs(&[asn(1), 13335], addr(1)), &[P]));
-    assert_eq!(lab.views[2].as_path(P), Some(vec![asn(1), 13335]));
-    // Same length from both: lowest router id / address wins (client 0's address is lower).
-    lab.send(0, &announce(&attrs(&[asn(0), 13335], addr(0)), &[P]));
+    // a1 and a2 are two routers of the same neighbour AS; a1 has the lower address, so without
+    // MED the final tie-break would pick it.
+    let sessions = vec![
+        SessionConfig::new("a1", asn(0), IpAddr::V4(addr(0))),
+        SessionConfig::new("a2", asn(0), IpAddr::V4(addr(1))),
+        SessionConfig::new("c", asn(2), IpAddr::V4(addr(2))),
+    ];
+    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let med_at_c = |lab: &Lab| {
+        lab.views[2].routes[&(net(P), 0)]
+            .iter()
+            .find_map(|a| match a.value {
+                AttrValue::Med(m) => Some(m),
+                _ => None,
+            })
+            .expect("MED")
+    };
+    // A shorter AS_PATH beats a lower MED.
+    lab.send(0, &announce(&with_med(attrs(&[asn(0), 3333, 13335], addr(0)), 5), &[P]));
+    lab.send(1, &announce(&with_med(attrs(&[asn(0), 13335], addr(1)), 100), &[P]));
     assert_eq!(lab.views[2].as_path(P), Some(vec![asn(0), 13335]));
+    assert_eq!(med_at_c(&lab), 100);
+    // Same length from the same neighbour AS: the lower MED wins over the lower address.
+    lab.send(0, &announce(&with_med(attrs(&[asn(0), 13335], addr(0)), 50), &[P]));
+    assert_eq!(med_at_c(&lab), 50, "a1: same length, lower MED");
+    lab.send(1, &announce(&with_med(attrs(&[asn(0), 13335], addr(1)), 10), &[P]));
+    assert_eq!(med_at_c(&lab), 10, "a2: lower MED beats a1's lower address");
 }
 
 #[test]
@@ -324,16 +353,40 @@ fn a_session_going_down_withdraws_its_routes_from_everyone() {
 
 #[test]
 fn an_ipv6_route_keeps_its_next_hop() {
-    let nh = |i: u16| std::net::Ipv6Addr::new(0x2001, 0x7f8, 0, 0, 0, 0, 0, i);
-    let sessions = vec![
-        SessionConfig::new("a", asn(0), IpAddr::V6(nh(1))),
-        SessionConfig::new("b", asn(1), IpAddr::V6(nh(2))),
-    ];
-    let mut lab = Lab::with_sessions(Lab::config(), sessions);
+    let mut lab = ipv6_pair();
     lab.send(0, &announce6(&attrs6(&[asn(0), 13335]), nh(1), &["2a00:1450::/32"]));
     let k = (net("2a00:1450::/32"), 0);
     assert_eq!(lab.views[1].next_hops.get(&k), Some(&IpAddr::V6(nh(1))));
     lab.rs.session_down(lab.ids[0]).expect("session");
     lab.sync();
     assert!(lab.views[1].routes.is_empty());
+}
+
+#[test]
+fn the_views_of_an_ipv6_route_show_its_mp_reach_next_hop() {
+    let mut lab = ipv6_pair();
+    // The /64 is longer than the IPv6 maximum prefix length: rejected.
+    lab.send(
+        0,
+        &announce6(&attrs6(&[asn(0), 13335]), nh(1), &["2a00:1450::/32", "2a00:1450::/64"]),
+    );
+    let view = |r: &route_server::Route| route_server::runtime::RouteView::new(r, "a".to_owned());
+    let rib_in: Vec<_> = lab.rs.rib_in(lab.ids[0]).expect("session").iter().map(view).collect();
+    assert_eq!(rib_in.len(), 2);
+    for r in &rib_in {
+        assert_eq!(r.next_hop.as_deref(), Some("2001:7f8::1"), "RIB-In {}", r.prefix);
+    }
+    let rejected: Vec<_> = lab.rs.rejected(lab.ids[0]).expect("session").iter().map(view).collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].prefix, "2a00:1450::/64");
+    assert_eq!(rejected[0].next_hop.as_deref(), Some("2001:7f8::1"));
+    let out: Vec<_> = lab
+        .rs
+        .adj_rib_out(lab.ids[1])
+        .expect("session")
+        .iter()
+        .map(view)
+        .collect();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].next_hop.as_deref(), Some("2001:7f8::1"), "Adj-RIB-Out");
 }

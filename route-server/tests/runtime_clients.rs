@@ -63,7 +63,7 @@ async fn until<T>(events: &mut mpsc::Receiver<SessionEvent>, mut f: impl FnMut(&
 
 async fn established(events: &mut mpsc::Receiver<SessionEvent>) -> SessionContext {
     until(events, |e| match e {
-        SessionEvent::Established(n) => Some(n.tx),
+        SessionEvent::Established(n, _) => Some(n.tx),
         _ => None,
     })
     .await

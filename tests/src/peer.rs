@@ -5,7 +5,7 @@ use bgp_core::attr::{AsPath, AttrValue, Community, LargeCommunity, NextHop, Orig
 use bgp_core::fsm::{Cease, Negotiated, PeerAs, SessionConfig, State, Transition};
 use bgp_core::nlri::Nlri;
 use bgp_core::speaker::{
-    self, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
+    self, Command, Control, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
 };
 use bgp_core::{Notification, UpdateBuilder};
 use ipnet::IpNet;
@@ -111,7 +111,7 @@ impl Running {
             SessionEvent::Transition(t) => self.transitions.push(t),
             SessionEvent::NotificationSent(n) => self.sent.push(n),
             SessionEvent::ConnectFailed(s) => self.connect_failures.push(s),
-            SessionEvent::Established(n) => self.negotiated = Some(n),
+            SessionEvent::Established(n, _) => self.negotiated = Some(n),
             SessionEvent::Update(v) => {
                 let mut r = Received::default();
                 for a in v.owned_attributes() {
@@ -205,9 +205,6 @@ impl Running {
 
     /// Stops the session with Cease 6/2 and `message`.
     pub async fn shutdown(&self, message: &str) {
-        let _ = self
-            .handle
-            .command(Command::Stop(Cease::admin_shutdown(Some(message))))
-            .await;
+        self.handle.control(Control::Stop(Cease::admin_shutdown(Some(message))));
     }
 }

@@ -8,7 +8,7 @@ use bgp_core::attr::{AsPath, AttrValue, Community, ExtendedCommunity, LargeCommu
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig, State};
 use bgp_core::nlri::Nlri;
 use bgp_core::speaker::{
-    self, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
+    self, Command, Control, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
 };
 use bgp_core::{Family, Message, SessionContext, Update, UpdateBuilder};
 use peerlab_tests::daemons;
@@ -162,10 +162,7 @@ async fn tshark_reads_everything_peerlab_sends_without_a_malformed_packet() {
     })
     .await
     .expect("b received everything");
-    assert!(
-        a.command(Command::Stop(Cease::admin_shutdown(Some("tshark check done"))))
-            .await
-    );
+    assert!(a.control(Control::Stop(Cease::admin_shutdown(Some("tshark check done")))));
     assert!(until_state(&mut b, State::Idle).await, "b saw the Cease");
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Stop the capture by its own pid (SIGINT lets it finish the file).

@@ -4,7 +4,7 @@
 
 use super::accept_errors::{AcceptErrors, ACCEPT_ERROR_LOG_WINDOW, ACCEPT_ERROR_PAUSE};
 use super::sockopt;
-use super::transport::BoxStream;
+use super::transport::{Connected, Protection};
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -13,8 +13,9 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::mpsc;
 use tracing::debug;
 
-/// Sessions waiting for connections, by peer address.
-type Routes = Arc<Mutex<HashMap<IpAddr, mpsc::Sender<BoxStream>>>>;
+/// Sessions waiting for connections, by peer address, with what the listening socket has
+/// installed for the peer.
+type Routes = Arc<Mutex<HashMap<IpAddr, (mpsc::Sender<Connected>, Protection)>>>;
 
 /// A listening socket and the sessions it serves.
 #[derive(Debug)]
@@ -55,15 +56,17 @@ impl Listener {
 
     /// Routes connections from `peer` to a new channel (replacing an earlier registration)
     /// and installs its TCP-MD5 key. The session reads accepted streams from the receiver.
-    pub fn register(&self, peer: IpAddr, md5: Option<&str>) -> io::Result<mpsc::Receiver<BoxStream>> {
+    pub fn register(&self, peer: IpAddr, md5: Option<&str>) -> io::Result<mpsc::Receiver<Connected>> {
+        let mut protection = Protection::default();
         if let Some(key) = md5 {
             sockopt::set_tcp_md5(self.socket.as_ref(), peer, key.as_bytes())?;
+            protection.md5 = true;
         }
         let (tx, rx) = mpsc::channel(4);
         self.routes
             .lock()
             .map_err(|_| io::Error::other("listener lock poisoned"))?
-            .insert(peer, tx);
+            .insert(peer, (tx, protection));
         Ok(rx)
     }
 
@@ -95,8 +98,12 @@ async fn accept_loop(listener: Arc<TcpListener>, routes: Routes, mut errors: Acc
         let _ = stream.set_nodelay(true);
         let target = routes.lock().ok().and_then(|r| r.get(&from.ip()).cloned());
         match target {
-            Some(tx) => {
-                if tx.try_send(Box::new(stream)).is_err() {
+            Some((tx, protection)) => {
+                let c = Connected {
+                    stream: Box::new(stream),
+                    protection,
+                };
+                if tx.try_send(c).is_err() {
                     debug!(%from, "session not accepting connections now; closed");
                 }
             }

@@ -28,8 +28,8 @@ pub mod transport;
 pub mod writer;
 
 pub use accept_errors::AcceptErrors;
-pub use handle::{Command, SessionEvent, SessionHandle};
+pub use handle::{Command, Control, Controller, SessionEvent, SessionHandle};
 pub use listener::Listener;
 pub use session::{spawn_session, DriverOptions};
 pub use sockopt::{set_gtsm, set_tcp_md5, MD5_MAX_KEY_LEN};
-pub use transport::{BoxStream, ConnectFuture, Connector, NoConnector, TcpConnector};
+pub use transport::{BoxStream, ConnectFuture, Connected, Connector, NoConnector, Protection, TcpConnector};

@@ -8,10 +8,11 @@
 //! the HoldTimer, and the SendHoldTimer (RFC 9687), restarted whenever the socket takes
 //! data, ends a connection that takes none for the SendHoldTime. While the outbox holds
 //! more than [`super::writer::HIGH_WATER`] octets the task takes no commands, so the
-//! owner's `send` waits: back-pressure on this session alone.
+//! owner's `send` waits: back-pressure on this session alone. Starts and stops come on their
+//! own path ([`Control`]), taken first and whatever the outbox holds.
 
-use super::handle::{Command, SessionEvent, SessionHandle};
-use super::transport::{BoxStream, ConnectFuture, Connector};
+use super::handle::{Command, Control, Controller, SessionEvent, SessionHandle};
+use super::transport::{BoxStream, ConnectFuture, Connected, Connector, Protection};
 use super::writer::{Outbox, CLOSE_GRACE};
 use crate::framer;
 use crate::fsm::{Action, Event, Fsm, SessionConfig, State, TcpFailure, Timer};
@@ -46,22 +47,25 @@ impl Default for DriverOptions {
     }
 }
 
-/// One TCP connection: its two halves, the read buffer and the outbox.
+/// One TCP connection: its two halves, the read buffer, the outbox and what was set on its
+/// socket.
 struct Conn {
     read: ReadHalf<BoxStream>,
     write: WriteHalf<BoxStream>,
     buf: BytesMut,
     out: Outbox,
+    protection: Protection,
 }
 
 impl Conn {
-    fn new(s: BoxStream) -> Self {
-        let (read, write) = tokio::io::split(s);
+    fn new(c: Connected) -> Self {
+        let (read, write) = tokio::io::split(c.stream);
         Conn {
             read,
             write,
             buf: BytesMut::with_capacity(64 * 1024),
             out: Outbox::new(),
+            protection: c.protection,
         }
     }
 
@@ -93,8 +97,9 @@ struct Driver {
     fsm: Fsm,
     opts: DriverOptions,
     connector: Box<dyn Connector>,
-    incoming: mpsc::Receiver<BoxStream>,
+    incoming: mpsc::Receiver<Connected>,
     commands: mpsc::Receiver<Command>,
+    control: mpsc::UnboundedReceiver<Control>,
     events: mpsc::Sender<SessionEvent>,
     timers: [Option<Instant>; Timer::COUNT],
     restart_at: Option<Instant>,
@@ -108,10 +113,11 @@ struct Driver {
 pub fn spawn_session(
     config: SessionConfig,
     connector: Box<dyn Connector>,
-    incoming: mpsc::Receiver<BoxStream>,
+    incoming: mpsc::Receiver<Connected>,
     opts: DriverOptions,
 ) -> SessionHandle {
     let (cmd_tx, cmd_rx) = mpsc::channel(64);
+    let (control_tx, control_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
     let driver = Driver {
         fsm: Fsm::new(config),
@@ -119,6 +125,7 @@ pub fn spawn_session(
         connector,
         incoming,
         commands: cmd_rx,
+        control: control_rx,
         events: ev_tx,
         timers: [None; Timer::COUNT],
         restart_at: None,
@@ -129,6 +136,7 @@ pub fn spawn_session(
     let task = tokio::spawn(driver.run());
     SessionHandle {
         commands: cmd_tx,
+        control: Controller(control_tx),
         events: ev_rx,
         task,
     }
@@ -160,7 +168,7 @@ async fn write_some(w: Option<(&mut Outbox, &mut WriteHalf<BoxStream>)>) -> io::
     }
 }
 
-async fn connect_done(f: &mut Option<ConnectFuture>) -> std::io::Result<BoxStream> {
+async fn connect_done(f: &mut Option<ConnectFuture>) -> std::io::Result<Connected> {
     match f {
         Some(f) => f.await,
         None => std::future::pending().await,
@@ -168,9 +176,10 @@ async fn connect_done(f: &mut Option<ConnectFuture>) -> std::io::Result<BoxStrea
 }
 
 enum Wake {
+    Control(Option<Control>),
     Command(Option<Command>),
-    Incoming(Option<BoxStream>),
-    Connected(std::io::Result<BoxStream>),
+    Incoming(Option<Connected>),
+    Connected(std::io::Result<Connected>),
     Read(std::io::Result<usize>),
     Wrote(std::io::Result<usize>),
     Timer,
@@ -183,7 +192,12 @@ impl Driver {
             self.feed(e).await;
         }
         let mut incoming_open = true;
+        let mut control_open = true;
         loop {
+            // Starts and stops already sent are taken before anything else.
+            while let Ok(c) = self.control.try_recv() {
+                self.control(c).await;
+            }
             let deadline = self
                 .timers
                 .iter()
@@ -201,6 +215,7 @@ impl Driver {
                 None => (None, None),
             };
             let wake = tokio::select! {
+                c = self.control.recv(), if control_open => Wake::Control(c),
                 c = self.commands.recv(), if take_commands => Wake::Command(c),
                 s = self.incoming.recv(), if incoming_open => Wake::Incoming(s),
                 r = connect_done(&mut self.connecting) => Wake::Connected(r),
@@ -209,6 +224,8 @@ impl Driver {
                 _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => Wake::Timer,
             };
             match wake {
+                Wake::Control(None) => control_open = false,
+                Wake::Control(Some(c)) => self.control(c).await,
                 Wake::Command(None) | Wake::Command(Some(Command::Shutdown)) => break,
                 Wake::Command(Some(c)) => self.command(c).await,
                 Wake::Incoming(None) => incoming_open = false,
@@ -261,7 +278,7 @@ impl Driver {
         }
     }
 
-    async fn accept(&mut self, s: BoxStream) {
+    async fn accept(&mut self, s: Connected) {
         // RFC 4271 §8.2.2: Idle refuses connections; a session that already has a connection
         // keeps it (collision resolution between two live connections is left to
         // `fsm::collision` users with two FSMs).
@@ -309,20 +326,25 @@ impl Driver {
         }
     }
 
-    async fn command(&mut self, c: Command) {
+    async fn control(&mut self, c: Control) {
         match c {
-            Command::Start => {
+            Control::Start => {
                 self.stopped_by_operator = false;
                 self.restart_at = None;
                 let e = self.fsm.start_event(false);
                 self.feed(e).await;
             }
-            Command::Stop(cease) => {
+            Control::Stop(cease) => {
                 self.stopped_by_operator = true;
                 self.restart_at = None;
                 self.feed(Event::ManualStop(cease)).await;
             }
-            Command::AutomaticStop(cease) => self.feed(Event::AutomaticStop(cease)).await,
+            Control::AutomaticStop(cease) => self.feed(Event::AutomaticStop(cease)).await,
+        }
+    }
+
+    async fn command(&mut self, c: Command) {
+        match c {
             Command::SendUpdates(msgs) => {
                 if self.fsm.state() != State::Established {
                     warn!(session = %self.fsm.config().session.as_str(), "UPDATEs dropped: session not Established");
@@ -388,7 +410,8 @@ impl Driver {
                     let _ = self.events.send(SessionEvent::RouteRefresh(r)).await;
                 }
                 Action::SessionReady(n) => {
-                    let _ = self.events.send(SessionEvent::Established(n)).await;
+                    let protection = self.conn.as_ref().map(|c| c.protection).unwrap_or_default();
+                    let _ = self.events.send(SessionEvent::Established(n, protection)).await;
                 }
                 Action::StateChange(t) => {
                     if t.to == State::Idle && !self.stopped_by_operator && !self.fsm.damp_peer_oscillations() {

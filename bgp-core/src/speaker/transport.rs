@@ -18,8 +18,42 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Stream for T {}
 /// A boxed [`Stream`].
 pub type BoxStream = Box<dyn Stream>;
 
+/// What was actually set on a connection's socket (not what was configured).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Protection {
+    /// The TCP-MD5 key (RFC 2385) was installed for the peer with `TCP_MD5SIG`, so every
+    /// segment of the connection is signed.
+    pub md5: bool,
+}
+
+/// A connection as opened or accepted: the stream and its [`Protection`].
+pub struct Connected {
+    /// The byte stream.
+    pub stream: BoxStream,
+    /// What was set on its socket.
+    pub protection: Protection,
+}
+
+impl Connected {
+    /// A stream nothing was set on (pipes, plain TCP).
+    pub fn plain(stream: BoxStream) -> Self {
+        Connected {
+            stream,
+            protection: Protection::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Connected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connected")
+            .field("protection", &self.protection)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A future that yields a connected stream.
-pub type ConnectFuture = Pin<Box<dyn Future<Output = io::Result<BoxStream>> + Send>>;
+pub type ConnectFuture = Pin<Box<dyn Future<Output = io::Result<Connected>> + Send>>;
 
 /// Opens the session's outgoing connections.
 pub trait Connector: Send + Sync + 'static {
@@ -54,7 +88,7 @@ impl TcpConnector {
         }
     }
 
-    async fn attempt(self) -> io::Result<BoxStream> {
+    async fn attempt(self) -> io::Result<Connected> {
         let socket = if self.peer.is_ipv4() {
             TcpSocket::new_v4()?
         } else {
@@ -64,8 +98,10 @@ impl TcpConnector {
         if let Some(local) = self.local {
             socket.bind(local)?;
         }
+        let mut protection = Protection::default();
         if let Some(key) = &self.md5 {
             sockopt::set_tcp_md5(&socket, self.peer.ip(), key.as_bytes())?;
+            protection.md5 = true;
         }
         if let Some(hops) = self.gtsm_hops {
             sockopt::set_gtsm(&socket, self.peer.is_ipv6(), hops)?;
@@ -73,7 +109,10 @@ impl TcpConnector {
         let stream = tokio::time::timeout(self.timeout, socket.connect(self.peer))
             .await
             .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TCP connection attempt timed out"))??;
-        Ok(Box::new(stream))
+        Ok(Connected {
+            stream: Box::new(stream),
+            protection,
+        })
     }
 }
 

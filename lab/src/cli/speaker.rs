@@ -6,7 +6,7 @@
 use super::routes::RouteArgs;
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig, State};
 use bgp_core::speaker::{
-    self, Command, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
+    self, Command, Control, DriverOptions, Listener, NoConnector, SessionEvent, SessionHandle, TcpConnector,
 };
 use bgp_core::{Family, Update};
 use clap::{Args, ValueEnum};
@@ -249,7 +249,7 @@ async fn on_event(
             progress.established = t.to == State::Established;
             emit(out, json!({"type": "state", "transition": t}));
         }
-        SessionEvent::Established(n) => {
+        SessionEvent::Established(n, _) => {
             progress.families = n.families.clone();
             progress.eor.clear();
             emit(
@@ -292,9 +292,7 @@ async fn on_event(
 /// `--until` holds: Cease 6/2, and a bounded wait for the session to go Idle so the Cease
 /// goes out before the process ends.
 async fn finish(handle: &mut SessionHandle) {
-    handle
-        .command(Command::Stop(Cease::admin_shutdown(Some("peerlab speaker: done"))))
-        .await;
+    handle.control(Control::Stop(Cease::admin_shutdown(Some("peerlab speaker: done"))));
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         while let Some(e) = handle.events.recv().await {
             if matches!(e, SessionEvent::Transition(ref t) if t.to == State::Idle) {

@@ -6,7 +6,7 @@ use super::load::{Client, Load, TARGET_AS};
 use super::targets::RunningTarget;
 use super::verify::{MonitorTable, Verdict};
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig};
-use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, TcpConnector};
+use bgp_core::speaker::{self, Command, Control, Controller, DriverOptions, SessionEvent, TcpConnector};
 use bgp_core::{Family, SessionContext};
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -69,6 +69,8 @@ impl Shared {
 pub(super) struct Sessions {
     /// Per client, the command queue of each of its sessions (IPv4 or only, then IPv6).
     pub(super) commands: Vec<Vec<mpsc::Sender<Command>>>,
+    /// Every session's start/stop path.
+    controls: Vec<Controller>,
     /// Per client, the task that drains its events (a monitor's returns its table).
     clients: Vec<JoinHandle<Option<MonitorTable>>>,
     /// The session drivers and their event forwarders.
@@ -117,6 +119,7 @@ pub(super) fn open(load: &Load, target: &RunningTarget, shared: &Arc<Shared>) ->
     let (stop, stop_rx) = watch::channel(false);
     let mut s = Sessions {
         commands: Vec::with_capacity(load.clients.len()),
+        controls: Vec::with_capacity(load.clients.len() * 2),
         clients: Vec::with_capacity(load.clients.len()),
         drivers: Vec::with_capacity(load.clients.len() * 4),
         ports: HashSet::new(),
@@ -141,6 +144,7 @@ pub(super) fn open(load: &Load, target: &RunningTarget, shared: &Arc<Shared>) ->
                 },
             );
             mine.push(h.commands);
+            s.controls.push(h.control);
             s.drivers.push(h.task);
             s.drivers.push(tokio::spawn(forward_events(i, h.events, ev_tx.clone())));
         }
@@ -173,8 +177,8 @@ impl Sessions {
     /// A Cease to the target on every session, then the session tasks end.
     pub(super) async fn close(self) {
         let commands: Vec<mpsc::Sender<Command>> = self.commands.into_iter().flatten().collect();
-        for c in &commands {
-            let _ = c.try_send(Command::Stop(Cease::admin_shutdown(Some("peerlab bench: done"))));
+        for c in &self.controls {
+            c.send(Control::Stop(Cease::admin_shutdown(Some("peerlab bench: done"))));
         }
         tokio::time::sleep(CEASE_GRACE).await;
         for c in &commands {
@@ -213,7 +217,7 @@ async fn client_task(
         let Some((s, ev)) = ev else { break };
         let s = s.min(1);
         match ev {
-            SessionEvent::Established(n) => {
+            SessionEvent::Established(n, _) => {
                 if n.tx != SessionContext::default() {
                     let _ = shared
                         .wrong_context

@@ -27,7 +27,7 @@ pub fn on_event(lab: &mut Lab, (i, g, e): Tagged, running: &[Running], trace: bo
                 }
             }
         }
-        SessionEvent::Established(n) => announce(lab, i, &n.tx, running),
+        SessionEvent::Established(n, _) => announce(lab, i, &n.tx, running),
         SessionEvent::Update(u) => lab.update(i, &u),
         SessionEvent::Down { .. } => lab.down(i),
         SessionEvent::NotificationSent(n) => {

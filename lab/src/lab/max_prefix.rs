@@ -5,7 +5,7 @@
 use super::speakers::Running;
 use super::state::Lab;
 use bgp_core::fsm::Cease;
-use bgp_core::speaker::Command;
+use bgp_core::speaker::Control;
 use bgp_core::Family;
 use tracing::info;
 
@@ -26,8 +26,8 @@ pub fn enforce(lab: &mut Lab, running: &[Running]) {
         };
         info!(speaker = %plan.name, limit, received = s.rib.routes.len(), "max-prefix limit exceeded");
         let cease = Cease::max_prefixes(family, limit);
-        let _ = r.commands.try_send(Command::AutomaticStop(cease.clone()));
-        let _ = r.commands.try_send(Command::Stop(cease));
+        r.control(Control::AutomaticStop(cease.clone()));
+        r.control(Control::Stop(cease));
         s.max_prefix_tripped = true;
     }
 }

@@ -114,6 +114,7 @@ fn not_running() -> Running {
     let (commands, _) = mpsc::channel(1);
     Running {
         commands,
+        control: None,
         tasks: Vec::new(),
     }
 }

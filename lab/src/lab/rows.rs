@@ -51,7 +51,8 @@ pub struct SessionRow {
     pub reached_established: bool,
     /// Prefixes announced to the route server.
     pub announced: usize,
-    /// Whether the session is TCP-MD5 protected (RFC 2385); the key is never shown.
+    /// Whether the connection the session last reached Established over was TCP-MD5
+    /// protected (RFC 2385), as its socket was set up; the key is never shown.
     pub md5: bool,
     /// The Azure session states it showed, in order (the latest ones), e.g. `PendingUpdate`
     /// while it was being changed.

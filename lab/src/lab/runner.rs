@@ -284,10 +284,9 @@ async fn cease(running: &[Running], skip: impl Fn(usize) -> bool) {
         if skip(i) {
             continue;
         }
-        let _ = r
-            .commands
-            .send(Command::Stop(Cease::admin_shutdown(Some(STOP_MESSAGE))))
-            .await;
+        r.control(bgp_core::speaker::Control::Stop(Cease::admin_shutdown(Some(
+            STOP_MESSAGE,
+        ))));
     }
 }
 

@@ -6,7 +6,7 @@ use super::tuning::Tuning;
 use crate::announce::Announcement;
 use bgp_core::attr::{AttrValue, NextHop};
 use bgp_core::fsm::{Cease, PeerAs, SessionConfig};
-use bgp_core::speaker::{self, Command, DriverOptions, SessionEvent, SessionHandle, TcpConnector};
+use bgp_core::speaker::{self, Command, Control, Controller, DriverOptions, SessionEvent, SessionHandle, TcpConnector};
 use bgp_core::{Message, SessionContext, Update, UpdateView};
 use bytes::Bytes;
 use ipnet::IpNet;
@@ -22,6 +22,8 @@ use tokio::task::JoinHandle;
 pub struct Running {
     /// Commands to the session.
     pub commands: mpsc::Sender<Command>,
+    /// Starts and stops, ahead of the commands (`None`: the session could not start).
+    pub control: Option<Controller>,
     /// The session task and the forwarder.
     pub tasks: Vec<JoinHandle<()>>,
 }
@@ -29,8 +31,15 @@ pub struct Running {
 impl Running {
     /// Stops the speaker for good: Cease 6/3 if its session is still up, then no restart.
     pub fn stop_for_good(&self) {
-        let _ = self.commands.try_send(Command::Stop(Cease::peer_deconfigured()));
+        self.control(Control::Stop(Cease::peer_deconfigured()));
         let _ = self.commands.try_send(Command::Shutdown);
+    }
+
+    /// Sends a start or stop (ahead of any queued command).
+    pub fn control(&self, c: Control) {
+        if let Some(control) = &self.control {
+            control.send(c);
+        }
     }
 }
 
@@ -68,6 +77,7 @@ pub fn start_tuned(
     let (_, incoming) = mpsc::channel(1);
     let SessionHandle {
         commands,
+        control,
         events: mut from_session,
         task,
     } = speaker::spawn_session(cfg, Box::new(connector), incoming, opts);
@@ -80,6 +90,7 @@ pub fn start_tuned(
     });
     Ok(Running {
         commands,
+        control: Some(control),
         tasks: vec![task, forward],
     })
 }

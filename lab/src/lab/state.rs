@@ -89,6 +89,9 @@ pub struct SpeakerRecord {
     /// It exceeded its max-prefix limit and sent Cease 6/1; cleared when it is Established
     /// again.
     pub max_prefix_tripped: bool,
+    /// The connection its session last reached Established over had TCP-MD5 (RFC 2385) set
+    /// on its socket, as the speaker reported it (not the configured key).
+    pub md5_signed: bool,
 }
 
 impl SpeakerRecord {
@@ -408,10 +411,10 @@ impl Lab {
     pub(super) fn observe(&mut self, i: usize, e: &SessionEvent) {
         let s = &mut self.speakers[i];
         s.seen.observe(e);
-        if let SessionEvent::Transition(t) = e {
-            if t.to == State::Established {
-                s.max_prefix_tripped = false;
-            }
+        match e {
+            SessionEvent::Transition(t) if t.to == State::Established => s.max_prefix_tripped = false,
+            SessionEvent::Established(_, protection) => s.md5_signed = protection.md5,
+            _ => {}
         }
     }
 

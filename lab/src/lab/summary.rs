@@ -40,7 +40,7 @@ pub(super) async fn report(lab: &Lab, setup: &Setup, rs: &RouteServerHandle) -> 
             state: session_state(r.fsm),
             reached_established: r.reached,
             announced: s.prefixes.len(),
-            md5: r.tuning.md5.is_some(),
+            md5: r.md5_signed,
             history: r.history.clone(),
         })
         .collect();

@@ -201,7 +201,7 @@ pub fn status(lab: &Lab) -> Value {
                 "establishedCount": r.established_count,
                 "notificationsReceived": r.notifications_received,
                 "notificationsSent": r.notifications_sent,
-                "md5": r.tuning.md5.is_some(),
+                "md5": r.md5_signed,
                 "maxPrefixes": r.tuning.max_prefixes,
                 "history": r.history,
             })
@@ -222,6 +222,45 @@ pub fn status(lab: &Lab) -> Value {
 #[cfg(test)]
 mod tests {
     use super::rfc3339;
+    use crate::lab::state::Lab;
+    use crate::lab::topology::{Role, Topology};
+    use crate::peering::example::EXAMPLE_TOML;
+    use crate::peering::load::{parse, Format};
+    use bgp_core::fsm::negotiate::negotiate;
+    use bgp_core::open::Open;
+    use bgp_core::speaker::{Protection, SessionEvent};
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn the_md5_flag_is_what_the_speaker_set_on_the_socket_not_the_configured_key() {
+        let file = parse(EXAMPLE_TOML, Format::Toml).expect("example").file;
+        let top = Topology::plan(&file).expect("plan");
+        let mut lab = Lab::new(top, &file, false);
+        let edge = lab
+            .top
+            .speakers
+            .iter()
+            .position(|s| matches!(s.role, Role::Edge { .. }))
+            .expect("an edge");
+        assert!(
+            lab.speakers[edge].tuning.md5.is_some(),
+            "the example gives the edges a key"
+        );
+        let md5_shown = |lab: &Lab| super::status(lab)["sessions"][edge]["md5"].clone();
+        assert_eq!(md5_shown(&lab), false, "not connected yet: nothing set");
+        let plan = &lab.top.speakers[edge];
+        let config =
+            bgp_core::fsm::SessionConfig::new(plan.name.as_str(), plan.asn, bgp_core::fsm::PeerAs::Any, plan.router_id);
+        let open = Open::new(lab.top.rs.asn, 90, Ipv4Addr::new(10, 0, 0, 1), Vec::new());
+        let established = |md5: bool| {
+            SessionEvent::Established(Box::new(negotiate(&config, &open, lab.top.rs.asn)), Protection { md5 })
+        };
+        let (unsigned, signed) = (established(false), established(true));
+        lab.observe(edge, &unsigned);
+        assert_eq!(md5_shown(&lab), false, "a key configured but not set on the socket");
+        lab.observe(edge, &signed);
+        assert_eq!(md5_shown(&lab), true);
+    }
 
     #[test]
     fn timestamps_are_rfc_3339_utc() {

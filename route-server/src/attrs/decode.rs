@@ -30,7 +30,7 @@ pub(super) fn decode_set(key: Bytes, family: Family, rs_asn: u32) -> AttrSet {
         },
         control: ExportControl::of(&attrs, rs_asn),
     };
-    let mp_absent = matches!(&mp_next_hop, NextHop::Other(b) if b.is_empty());
+    let mp_absent = key::mp_absent(&mp_next_hop);
     for a in &attrs {
         match &a.value {
             AttrValue::Origin(o) => info.origin = *o as u8,

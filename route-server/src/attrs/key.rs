@@ -44,6 +44,17 @@ pub(super) fn context(key: &[u8]) -> SessionContext {
     }
 }
 
+/// Whether `nh`, as [`mp_next_hop`] returned it, says the set came without MP_REACH_NLRI.
+pub(super) fn mp_absent(nh: &NextHop) -> bool {
+    matches!(nh, NextHop::Other(b) if b.is_empty())
+}
+
+/// The family stored in the key.
+pub(super) fn family(key: &[u8]) -> Family {
+    let afi = u16::from_be_bytes([key.get(1).copied().unwrap_or(0), key.get(2).copied().unwrap_or(0)]);
+    Family::new(afi, key.get(3).copied().unwrap_or(0))
+}
+
 /// The MP_REACH_NLRI next hop stored in the key (an empty `Other` when there was none).
 pub(super) fn mp_next_hop(key: &Bytes) -> NextHop {
     let nh_len = key.get(NH_LEN_AT).copied().unwrap_or(0) as usize;

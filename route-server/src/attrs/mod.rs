@@ -16,7 +16,7 @@ pub use store::AttrStore;
 
 use crate::export::ExportControl;
 use crate::reason::RejectReason;
-use bgp_core::attr::{AsPath, AttrValue, NextHop, PathAttribute};
+use bgp_core::attr::{flags, AsPath, AttrValue, MpNlri, MpReach, NextHop, PathAttribute};
 use bytes::Bytes;
 use std::net::IpAddr;
 
@@ -90,10 +90,40 @@ impl AttrSet {
             .unwrap_or(&EMPTY_PATH)
     }
 
-    /// The attributes as received (MP attributes left out), decoded again from the stored
-    /// bytes: for "why was my route rejected?" answers, not for the hot path.
+    /// The attributes as received, decoded again from the stored bytes: for "why was my
+    /// route rejected?" answers, not for the hot path. MP_REACH_NLRI is given with the
+    /// route's family and next hop and without NLRI (the routes are the NLRI); MP_UNREACH_NLRI
+    /// is left out.
     pub fn received(&self) -> Vec<PathAttribute> {
-        key::decode(&self.key)
+        let mut out = key::decode(&self.key);
+        out.extend(self.mp_reach());
+        out
+    }
+
+    /// The attributes as sent to clients ([`Self::export`]) with MP_REACH_NLRI as in
+    /// [`Self::received`]: for Adj-RIB-Out answers.
+    pub fn exported(&self) -> Vec<PathAttribute> {
+        let mut out = self.export.clone();
+        out.extend(self.mp_reach());
+        out
+    }
+
+    /// MP_REACH_NLRI carrying this set's family and next hop and no NLRI, if it was received
+    /// with one.
+    fn mp_reach(&self) -> Option<PathAttribute> {
+        if key::mp_absent(&self.mp_next_hop) {
+            return None;
+        }
+        let family = key::family(&self.key);
+        Some(PathAttribute {
+            flags: flags::OPTIONAL,
+            value: AttrValue::MpReach(MpReach {
+                family,
+                next_hop: self.mp_next_hop.clone(),
+                reserved: 0,
+                nlri: MpNlri::empty_for(family),
+            }),
+        })
     }
 
     /// The cached attribute-only verdict for session `sid`.

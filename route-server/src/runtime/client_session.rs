@@ -29,7 +29,7 @@ use crate::config::RouteServerConfig;
 use crate::session::SessionConfig;
 use bgp_core::capability::AddPathMode;
 use bgp_core::fsm::{PeerAs, SessionConfig as FsmConfig};
-use bgp_core::speaker::{self, BoxStream, DriverOptions, NoConnector, SessionHandle};
+use bgp_core::speaker::{self, Connected, DriverOptions, NoConnector, SessionHandle};
 use tokio::sync::mpsc;
 
 /// Ceiling of a flapping client's IdleHoldTime, in seconds: where OpenBGPD stops doubling
@@ -60,7 +60,7 @@ pub(crate) fn spawn(
     s: &SessionConfig,
     name: &str,
     opts: &RuntimeOptions,
-    incoming: mpsc::Receiver<BoxStream>,
+    incoming: mpsc::Receiver<Connected>,
 ) -> SessionHandle {
     let driver = DriverOptions {
         start: true,

@@ -11,7 +11,7 @@ use super::table_task::Slot;
 use crate::config::{ClientConfig, RouteServerConfig};
 use crate::session::SessionId;
 use bgp_core::fsm::{Cease, State};
-use bgp_core::speaker::{Command, Listener};
+use bgp_core::speaker::{Command, Control, Listener};
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -149,6 +149,7 @@ impl RouteServerHandle {
             name: p.name.clone(),
             state: State::Idle,
             commands: handle.commands.clone(),
+            control: handle.control.clone(),
             output: out_tx,
             transitions: VecDeque::new(),
             sent: VecDeque::new(),
@@ -226,7 +227,7 @@ impl RouteServerHandle {
                 for id in ids {
                     let _ = t.rs.remove_session(id);
                     if let Some(s) = t.slots.get_mut(id.0 as usize) {
-                        let _ = s.commands.try_send(Command::Stop(cease.clone()));
+                        s.control.send(Control::Stop(cease.clone()));
                         s.removed = true;
                         out.push((id, s.name.clone(), s.commands.clone(), s.listen, s.peer));
                     }

@@ -8,7 +8,7 @@ use super::view::{NotificationView, SessionView, TransitionView};
 use crate::server::RouteServer;
 use crate::session::{SessionId, SessionState};
 use bgp_core::fsm::{Cease, State};
-use bgp_core::speaker::{Command, SessionEvent};
+use bgp_core::speaker::{Command, Control, Controller, SessionEvent};
 use bytes::Bytes;
 use std::collections::VecDeque;
 use tokio::sync::mpsc;
@@ -28,6 +28,8 @@ pub(crate) struct Slot {
     pub name: String,
     pub state: State,
     pub commands: mpsc::Sender<Command>,
+    /// Starts and stops: delivered even while the session's command queue is full.
+    pub control: Controller,
     pub output: mpsc::Sender<Vec<Bytes>>,
     pub transitions: VecDeque<TransitionView>,
     pub sent: VecDeque<NotificationView>,
@@ -108,7 +110,7 @@ impl Table {
                 slot.state = t.to;
                 keep(&mut slot.transitions, TransitionView::from(&t));
             }
-            SessionEvent::Established(n) => {
+            SessionEvent::Established(n, _) => {
                 slot.peer_router_id = Some(n.peer_id);
                 let name = slot.name.clone();
                 let _ = self.rs.set_router_id(id, n.peer_id);
@@ -122,13 +124,13 @@ impl Table {
                         warn!(session = %slot.name, family = ?mp.family, limit = mp.limit, "max-prefix limit exceeded; session shut down");
                         // AutomaticStop sends the Cease; the Stop that follows (in Idle, so
                         // nothing is sent) cancels the driver's automatic restart.
-                        let _ = slot.commands.try_send(Command::AutomaticStop(mp.cease.clone()));
-                        let _ = slot.commands.try_send(Command::Stop(mp.cease));
+                        slot.control.send(Control::AutomaticStop(mp.cease.clone()));
+                        slot.control.send(Control::Stop(mp.cease));
                         if let Some(after) = mp.restart_after {
-                            let commands = slot.commands.clone();
+                            let control = slot.control.clone();
                             tokio::spawn(async move {
                                 tokio::time::sleep(after).await;
-                                let _ = commands.send(Command::Start).await;
+                                control.send(Control::Start);
                             });
                         }
                     }
@@ -184,7 +186,7 @@ impl Table {
     /// Sends Cease 6/2 with `message` to every session.
     pub fn stop_all(&mut self, message: &str) {
         for s in &self.slots {
-            let _ = s.commands.try_send(Command::Stop(Cease::admin_shutdown(Some(message))));
+            s.control.send(Control::Stop(Cease::admin_shutdown(Some(message))));
         }
     }
 }

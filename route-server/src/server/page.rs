@@ -213,7 +213,7 @@ impl RouteServer {
         let sel = self.selector();
         let mut send = |c: &Candidate, path_id: u32| {
             if let Some(set) = self.attrs.get(c.attr) {
-                out(c, route(prefix, c, path_id, None, set.export.clone()));
+                out(c, route(prefix, c, path_id, None, set.exported()));
             }
         };
         if target.add_path_out(P::FAMILY) {

@@ -205,7 +205,7 @@ pub struct Peer {
 impl Peer {
     fn absorb(&mut self, e: SessionEvent) {
         match e {
-            SessionEvent::Established(n) => {
+            SessionEvent::Established(n, _) => {
                 self.ups += 1;
                 self.negotiated = Some(n);
             }
