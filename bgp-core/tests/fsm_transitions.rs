@@ -71,6 +71,7 @@ const SEND_HOLD: Timer = Timer::SendHold;
 const IDLE_DOWN: &[K] = &[K::Release, K::Drop];
 const EST_DOWN: &[K] = &[K::DeleteRoutes, K::Drop];
 
+/// The (state, event) table: one row per pair (its length is its rows).
 #[rustfmt::skip]
 fn table() -> Vec<Row> {
     vec![

@@ -4,6 +4,7 @@ use peerlab_tests::daemons::{self, Daemon, PeerSpec};
 use std::process::Command;
 use std::time::Duration;
 
+/// The README's example, step by step against one running BIRD (one scenario, kept whole).
 #[test]
 fn peerlab_speaker_reaches_established_receives_birds_route_and_bird_gets_ours() {
     let Some(bird) = daemons::require_daemon(Daemon::Bird, "peerlab_speaker_against_bird") else {

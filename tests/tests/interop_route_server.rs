@@ -231,6 +231,8 @@ fn gobgp_route(lab: &Lab, f: &Family, prefix: &str) -> String {
     daemons::control(&lab.gobgp, &["global", "rib", "-a", f.afi, prefix, "-j"])
 }
 
+/// One scenario against two real daemons, step after step on the same running lab (split,
+/// each part would have to start the daemons again); each step is commented.
 async fn routes_cross_unchanged_and_registration_is_live(v6: bool, test: &str) {
     let f = family(v6);
     let Some(lab) = start_lab(&f, None, test).await else {

@@ -271,6 +271,7 @@ fn missing_rows() -> Vec<Row> {
     ]
 }
 
+/// A table, one row per malformed attribute (its length is its rows).
 fn attribute_rows() -> Vec<Row> {
     let n = nlri_10();
     // The three mandatory attributes with `bad` in place of the one of type `t`, then NLRI.

@@ -85,6 +85,7 @@ fn same_set(got: &BTreeSet<String>, want: &BTreeSet<String>, what: &str) {
     );
 }
 
+/// One capture checked field by field (long because it lists every field it compares).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tshark_reads_everything_peerlab_sends_without_a_malformed_packet() {
     let Some(tshark) = daemons::require_program("tshark", "tshark", "tshark_reads_everything_peerlab_sends") else {

@@ -126,6 +126,7 @@ fn add_path_mode(v: &Value, path: &str) -> Result<AddPathMode, JsonError> {
     AddPathMode::from_name(s).ok_or_else(|| err(path, format!("`{s}` is not send, receive or send/receive")))
 }
 
+// Over 100 lines on purpose: one match arm per capability code, a table read top to bottom.
 fn capability_from_json(v: &Value, path: &str) -> Result<Capability, JsonError> {
     let m = as_obj(v, path)?;
     let name = as_str(required(m, "name", path)?, &join(path, "name"))?;

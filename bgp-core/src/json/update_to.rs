@@ -49,6 +49,8 @@ fn next_hop_attr(u: &Update) -> Option<Ipv4Addr> {
     })
 }
 
+// Over 100 lines on purpose: one arm per attribute type, in wire order, so that the JSON of
+// every attribute is found in one place (docs/json.md follows the same order).
 pub(crate) fn update_to_json(u: &Update, ctx: &SessionContext) -> Map<String, Value> {
     let reach = u.mp_reach();
     let unreach = u.mp_unreach();

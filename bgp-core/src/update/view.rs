@@ -75,6 +75,10 @@ impl UpdateView {
     /// `Err` carries errors whose action is session reset or AFI/SAFI disable: the message
     /// cannot be used. Treat-as-withdraw and attribute discard leave a usable view and are
     /// reported by [`UpdateView::error`].
+    ///
+    /// (Over 100 lines on purpose: the one validating pass over the message, RFC 4271 §6.3
+    /// and RFC 7606 rule by rule in wire order; split, the offsets and the running error
+    /// state would have to travel between the parts.)
     pub fn parse(frame: Bytes, ctx: &SessionContext) -> Result<UpdateView, BgpError> {
         let buf = &frame[..];
         let total = buf.len();

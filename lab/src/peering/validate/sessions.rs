@@ -53,6 +53,8 @@ pub fn check(path: &str, session: &BgpSession, out: &mut Vec<Finding>) {
     }
 }
 
+// Just over 100 lines: the checks of one family's session prefixes and addresses, in the order
+// the portal shows them; each is a few lines and reads as a list.
 fn check_family(path: &str, family: &Family, out: &mut Vec<Finding>) {
     let (name, suffix) = (family.name, family.suffix);
     let prefix_path = format!("{path}.sessionPrefix{suffix}");
