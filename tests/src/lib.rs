@@ -6,6 +6,8 @@
 //! - [`wire`]: builds (possibly malformed) messages byte by byte for table tests.
 //! - [`strategies`]: proptest strategies for valid, canonical owned messages.
 //! - [`fuzz_entry`]: the codec fuzz entry points, also replayed over the regression inputs.
+//! - [`fuzz_route_server`], [`fuzz_peering_file`]: the route-server engine's and the peering
+//!   loaders' fuzz entry points, replayed the same way.
 //! - [`rs_model`]: the route-server engine against its reference model (the proptest in
 //!   `route-server/tests/model.rs` and the `route_server` fuzz target share it).
 //! - [`regressions`]: lists the fuzz regression inputs under `tests/regressions/`.
@@ -17,6 +19,8 @@
 pub mod daemons;
 pub mod facts;
 pub mod fuzz_entry;
+pub mod fuzz_peering_file;
+pub mod fuzz_route_server;
 pub mod peer;
 pub mod regressions;
 pub mod rs_model;
