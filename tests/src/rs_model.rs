@@ -7,7 +7,6 @@
 //! target (through [`crate::fuzz_route_server`]); both include this file with `#[path]`, and
 //! it includes the route-server tests' harness (`route-server/tests/common`) the same way.
 
-#[allow(dead_code, unused_imports)]
 #[path = "../../route-server/tests/common/mod.rs"]
 mod common;
 
