@@ -5,7 +5,11 @@
 //! - [`facts`]: reduces our decode and ExaBGP's JSON to the same comparable facts.
 //! - [`wire`]: builds (possibly malformed) messages byte by byte for table tests.
 //! - [`strategies`]: proptest strategies for valid, canonical owned messages.
-//! - [`fuzz_entry`]: the fuzz entry points, also replayed over the regression inputs.
+//! - [`fuzz_entry`]: the codec fuzz entry points, also replayed over the regression inputs.
+//! - [`fuzz_route_server`], [`fuzz_peering_file`]: the route-server engine's and the peering
+//!   loaders' fuzz entry points, replayed the same way.
+//! - [`rs_model`]: the route-server engine against its reference model (the proptest in
+//!   `route-server/tests/model.rs` and the `route_server` fuzz target share it).
 //! - [`regressions`]: lists the fuzz regression inputs under `tests/regressions/`.
 //! - [`daemons`]: real BIRD 2, GoBGP, OpenBGPD and FRR for interop tests: their configurations, started and
 //!   stopped through `peerlab::daemons`, skipped or required by `PEERLAB_REQUIRE_INTEROP`.
@@ -15,8 +19,11 @@
 pub mod daemons;
 pub mod facts;
 pub mod fuzz_entry;
+pub mod fuzz_peering_file;
+pub mod fuzz_route_server;
 pub mod peer;
 pub mod regressions;
+pub mod rs_model;
 pub mod sockets;
 pub mod strategies;
 pub mod vectors;

@@ -57,3 +57,50 @@ fn the_hand_made_seed_inputs_reach_the_decoders_success_paths() {
         assert!(view.is_ok(), "{}: {:?}", path.display(), view.err());
     }
 }
+
+#[test]
+fn every_route_server_regression_input_keeps_the_engine_equal_to_the_model() {
+    replay("route_server", peerlab_tests::fuzz_route_server::route_server);
+}
+
+#[test]
+fn every_peering_file_regression_input_passes_through_both_loaders() {
+    replay("peering_file", peerlab_tests::fuzz_peering_file::peering_file);
+}
+
+#[test]
+fn the_hand_made_route_server_seeds_run_announcements_and_flaps() {
+    use peerlab_tests::fuzz_route_server::decode;
+    use peerlab_tests::rs_model::Op;
+    let seeds: Vec<_> = regressions::inputs("route_server")
+        .into_iter()
+        .filter(|(p, _)| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("seed-")))
+        .collect();
+    assert!(
+        !seeds.is_empty(),
+        "tests/regressions/route_server/ holds no seed-* input"
+    );
+    for (path, bytes) in seeds {
+        let run = decode(&bytes).unwrap_or_else(|| panic!("{}: too short", path.display()));
+        let announces = run.ops.iter().filter(|o| matches!(o, Op::Announce { .. })).count();
+        let downs = run.ops.iter().filter(|o| matches!(o, Op::Down { .. })).count();
+        assert!(announces >= 2 && downs >= 1, "{}: {:?}", path.display(), run.ops);
+    }
+}
+
+#[test]
+fn the_peering_file_seeds_load_in_their_format() {
+    use peerlab::peering::load::{parse, Format};
+    for (path, bytes) in regressions::inputs("peering_file") {
+        let name = path.to_string_lossy().into_owned();
+        let format = if name.ends_with(".json") {
+            Format::AzureJson
+        } else if name.ends_with(".toml") {
+            Format::Toml
+        } else {
+            continue;
+        };
+        let text = String::from_utf8(bytes).expect("UTF-8 seed");
+        assert!(parse(&text, format).is_ok(), "{name} does not load as {format:?}");
+    }
+}
