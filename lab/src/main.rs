@@ -39,6 +39,8 @@ enum Command {
     Session(Box<cli::session::SessionArgs>),
     /// Register or deregister a customer ASN on a running lab's peering.
     Asn(Box<cli::asn::AsnArgs>),
+    /// Register, list or remove a customer's Peering Service prefixes on a running lab.
+    Prefix(Box<cli::prefix::PrefixArgs>),
     /// Deprovision a running lab's peering: Cease 6/3 on every connection's sessions, then the lab ends.
     Deprovision(cli::deprovision::DeprovisionArgs),
     /// A running lab's Connections view (or its status as JSON).
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Connection(args) => cli::connection::run(&args),
         Command::Session(args) => cli::session::run(&args),
         Command::Asn(args) => cli::asn::run(&args),
+        Command::Prefix(args) => cli::prefix::run(&args),
         Command::Deprovision(args) => cli::deprovision::run(&args),
         Command::Status(args) => cli::status::run(&args),
     }

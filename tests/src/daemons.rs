@@ -54,9 +54,12 @@ fn missing(test: &str, why: &str) -> Option<PathBuf> {
     None
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; good enough for tests on one host).
+/// A TCP port free on 127.0.0.1 and ::1, below the ephemeral range ([`crate::ports`]), so
+/// that a parallel test's outgoing connection cannot take it before the daemon binds it.
 pub fn free_port() -> u16 {
-    launch::free_port(IpAddr::V4(Ipv4Addr::LOCALHOST)).expect("a free port on 127.0.0.1")
+    crate::ports::free_port()
+        .or_else(|| launch::free_port(IpAddr::V4(Ipv4Addr::LOCALHOST)).ok())
+        .expect("a free port on loopback")
 }
 
 /// A fresh, empty scratch directory for a test's files.

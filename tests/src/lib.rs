@@ -14,6 +14,7 @@
 //! - [`daemons`]: real BIRD 2, GoBGP, OpenBGPD and FRR for interop tests: their configurations, started and
 //!   stopped through `peerlab::daemons`, skipped or required by `PEERLAB_REQUIRE_INTEROP`.
 //! - [`peer`]: peerlab's speaker side of an interop test, over loopback TCP.
+//! - [`ports`]: ports for daemons and speakers, free on both loopbacks and outside the ephemeral range.
 //! - [`sockets`]: checks with `ss` that nothing a test started listens outside loopback.
 
 pub mod daemons;
@@ -22,6 +23,7 @@ pub mod fuzz_entry;
 pub mod fuzz_peering_file;
 pub mod fuzz_route_server;
 pub mod peer;
+pub mod ports;
 pub mod regressions;
 pub mod rs_model;
 pub mod sockets;

@@ -1,4 +1,4 @@
-//! The HTTP client (ureq) the lab's subcommands (`connection`, `session`, `asn`,
+//! The HTTP client (ureq) the lab's subcommands (`connection`, `session`, `asn`, `prefix`,
 //! `deprovision`, `status`) use to call a running `peerlab run`'s API: loopback only, one
 //! request per connection, JSON in and out, bounded in time.
 

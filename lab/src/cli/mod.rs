@@ -10,6 +10,7 @@ pub mod deprovision;
 pub mod encode;
 pub mod hexinput;
 pub mod input;
+pub mod prefix;
 pub mod route_server;
 pub mod routes;
 pub mod run;

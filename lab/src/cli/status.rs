@@ -1,11 +1,12 @@
 //! `peerlab status`: the running lab's Connections view (connection, facility,
-//! connectionState, sessionStateV4, sessionStateV6, prefixes received and accepted), or with
+//! connectionState, sessionStateV4, sessionStateV6, prefixes received and accepted) and the
+//! Peering Service prefixes with their verdict, or with
 //! `--json` the whole status document (`GET /lab/status`).
 
 use super::api_client::{fail, print_json, ApiTarget};
 use clap::Args;
 use peerlab::lab::live;
-use peerlab::lab::rows::ConnectionRow;
+use peerlab::lab::rows::{ConnectionRow, ServicePrefixRow};
 use serde_json::Value;
 use std::process::ExitCode;
 
@@ -45,6 +46,11 @@ pub fn run(args: &StatusArgs) -> ExitCode {
         v.get("peering").and_then(Value::as_str).unwrap_or("?"),
         asns.join(" ")
     );
-    print!("{}", live::table(&rows));
+    let prefixes: Vec<ServicePrefixRow> = v
+        .get("peeringServicePrefixes")
+        .cloned()
+        .and_then(|c| serde_json::from_value(c).ok())
+        .unwrap_or_default();
+    print!("{}{}", live::table(&rows), live::prefix_table(&prefixes));
     ExitCode::SUCCESS
 }

@@ -2,6 +2,7 @@
 //! run's loop with a one-shot reply, so every change happens in one place, between events.
 
 use crate::peering::model::{BgpSession, DirectConnection};
+use crate::peering::peering_service::{PeeringService, PeeringServicePrefix};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 
@@ -53,6 +54,62 @@ pub enum Op {
     },
     /// `DELETE /peerings/{name}`.
     Deprovision,
+    /// A request on the customers' `peeringServices` (no peering in the path).
+    Services(ServiceOp),
+}
+
+/// One operation on the customers' Peering Services and their prefixes.
+#[derive(Debug)]
+pub enum ServiceOp {
+    /// `GET /peeringServices`.
+    List,
+    /// `GET /peeringServices/{service}`.
+    Get {
+        /// The Peering Service's name.
+        service: String,
+    },
+    /// `PUT /peeringServices/{service}`: create it, or change its location, provider or
+    /// customer.
+    Put {
+        /// The Peering Service's name.
+        service: String,
+        /// Its fields (no prefixes: those are registered one by one).
+        body: Box<PeeringService>,
+    },
+    /// `DELETE /peeringServices/{service}`, with its prefixes.
+    Delete {
+        /// The Peering Service's name.
+        service: String,
+    },
+    /// `GET /peeringServices/{service}/prefixes`.
+    Prefixes {
+        /// The Peering Service's name.
+        service: String,
+    },
+    /// `GET /peeringServices/{service}/prefixes/{prefix}`.
+    GetPrefix {
+        /// The Peering Service's name.
+        service: String,
+        /// The prefix resource's name.
+        name: String,
+    },
+    /// `PUT /peeringServices/{service}/prefixes/{prefix}`: register a prefix with a key
+    /// (`Pending`, then validated against what AS8075 receives).
+    PutPrefix {
+        /// The Peering Service's name.
+        service: String,
+        /// The prefix resource's name.
+        name: String,
+        /// Its `prefix` and `peeringServicePrefixKey` (or `registeredAsn`).
+        body: Box<PeeringServicePrefix>,
+    },
+    /// `DELETE /peeringServices/{service}/prefixes/{prefix}`.
+    DeletePrefix {
+        /// The Peering Service's name.
+        service: String,
+        /// The prefix resource's name.
+        name: String,
+    },
 }
 
 /// A successful answer: HTTP status and JSON body.

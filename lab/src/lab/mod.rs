@@ -25,6 +25,8 @@
 //! - [`speakers`]: starting the lab's own BGP speakers and what an edge holds.
 //! - [`relay`]: a loopback TCP relay that can go silent (a switch port), for hold-timer expiry.
 //! - [`scenario`]: the break-it scenarios: what they break, what they expect, the verdict.
+//! - [`service_prefixes`]: the customers' Peering Service prefixes, judged again whenever
+//!   what AS8075 holds changes (the bookkeeping in [`service_book`]).
 //!
 //! Operations (the API's requests, answered on the run's loop):
 //! - [`control`]: the requests the API hands the running lab, and its answers.
@@ -43,9 +45,11 @@
 //! - [`report`]: the report, for people and as JSON.
 //! - [`live`]: the live Connections view on a terminal.
 //!
-//! And [`guid`]: the GUIDs of new registrations and connections.
+//! And [`guid`]: the GUIDs of new registrations and connections; [`clock`]: RFC 3339
+//! timestamps.
 
 pub mod api;
+pub mod clock;
 pub mod context;
 pub mod control;
 pub mod edges;
@@ -61,6 +65,8 @@ pub mod report;
 pub mod rows;
 pub mod runner;
 pub mod scenario;
+pub mod service_book;
+pub mod service_prefixes;
 pub mod session_update;
 pub mod speakers;
 pub mod state;

@@ -8,6 +8,7 @@
 use super::context::{Ctx, Done};
 use super::control::{Answer, LabError, Op, Request};
 use super::guid::new_guid;
+use super::service_prefixes;
 use super::session_update;
 use super::speakers::{self, Running};
 use super::state::{Lab, Registration};
@@ -62,6 +63,7 @@ async fn answer(lab: &mut Lab, ctx: Ctx<'_>, peering: Option<String>, op: Op) ->
         Op::RegisteredAsns => Ok(Answer::ok(views::registered(lab))),
         Op::ReceivedRoutes => Ok(Answer::ok(views::received_routes(lab))),
         Op::Status => Ok(Answer::ok(views::status(lab))),
+        Op::Services(op) => service_prefixes::answer(lab, op),
         Op::AddConnection { id, connection } => add_connection(lab, ctx, id, *connection).await,
         Op::RemoveConnection { id } => {
             let c = lab.find_connection(&id)?;
@@ -362,10 +364,16 @@ async fn register(lab: &mut Lab, rs: &RouteServerHandle, name: String, asn: u32)
     rs.register_asn(asn)
         .await
         .map_err(|e| LabError::new(400, "InvalidRequestContent", e.to_string(), Some("properties.asn")))?;
+    // The same name and ASN registered again gets its key back, so the customers' prefixes
+    // registered with it validate again (a decision of the lab; Azure would issue a new key).
+    let key = match lab.retired.iter().position(|r| r.name == name && r.asn == asn) {
+        Some(i) => lab.retired.remove(i).key,
+        None => new_guid(),
+    };
     lab.registrations.push(Registration {
         name: name.clone(),
         asn,
-        key: new_guid(),
+        key,
         state: ProvisioningState::Succeeded,
     });
     lab.set_registered(asn, true);
@@ -386,7 +394,9 @@ async fn deregister(lab: &mut Lab, rs: &RouteServerHandle, name: &str) -> Result
     rs.deregister_asn(asn)
         .await
         .map_err(|e| LabError::new(503, "ServiceUnavailable", e.to_string(), None))?;
-    lab.registrations.remove(pos);
+    let gone = lab.registrations.remove(pos);
+    lab.retired.retain(|r| r.name != gone.name);
+    lab.retired.push(gone);
     lab.set_registered(asn, false);
     Ok(Answer::ok(body))
 }

@@ -1,7 +1,8 @@
 //! What `peerlab run` shows at the end: the portal's Connections view, the lab's sessions,
 //! the routes AS8075 holds and the routes the route server filtered, for people and as JSON.
 
-use super::rows::{ConnectionRow, EdgeRouteRow, FilteredRow, LifecycleStep, SessionRow};
+use super::live;
+use super::rows::{ConnectionRow, EdgeRouteRow, FilteredRow, LifecycleStep, ServicePrefixRow, SessionRow};
 use super::scenario::report::BreakItReport;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -31,6 +32,8 @@ pub struct Report {
     pub routes_at_as8075: Vec<EdgeRouteRow>,
     /// Routes the route server filtered, with the reason.
     pub filtered: Vec<FilteredRow>,
+    /// The customers' registered Peering Service prefixes and the lab's verdict on each.
+    pub peering_service_prefixes: Vec<ServicePrefixRow>,
     /// The connection states entered, in order.
     pub lifecycle: Vec<LifecycleStep>,
     /// The break-it scenarios and their verdict; `null` without scenarios.
@@ -80,6 +83,7 @@ impl Report {
         self.sessions_table(&mut out);
         self.routes_table(&mut out);
         self.filtered_table(&mut out);
+        out.push_str(&live::prefix_table(&self.peering_service_prefixes));
         if let Some(b) = &self.break_it {
             out.push_str(&b.render());
         }

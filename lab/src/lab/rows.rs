@@ -3,7 +3,7 @@
 //! shared by the report, the break-it section, the live view and the API's views.
 
 use super::speakers::EdgeRoute;
-use crate::peering::enums::{ConnectionState, SessionState};
+use crate::peering::enums::{ConnectionState, LearnedType, PrefixValidationState, SessionState};
 use route_server::runtime::RouteView;
 use serde::Serialize;
 
@@ -112,4 +112,26 @@ pub struct LifecycleStep {
     pub connection: String,
     /// The state it entered.
     pub connection_state: ConnectionState,
+}
+
+/// One registered Peering Service prefix and the lab's verdict on it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrefixRow {
+    /// The Peering Service (the customer's resource).
+    pub peering_service: String,
+    /// The prefix resource's name.
+    pub name: String,
+    /// The registered prefix.
+    pub prefix: String,
+    /// The registered ASN whose key it uses, e.g. `fjordcloud (AS211548)`; `None` when the
+    /// key is no registered ASN's.
+    pub key_of: Option<String>,
+    /// `prefixValidationState`.
+    pub prefix_validation_state: PrefixValidationState,
+    /// `learnedType`.
+    pub learned_type: LearnedType,
+    /// `errorMessage`: why it is not `Verified`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
 }

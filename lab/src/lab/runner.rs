@@ -10,7 +10,7 @@ use super::scenario::Setup;
 use super::speakers::{self, Running, Tagged};
 use super::state::Lab;
 use super::topology::Topology;
-use super::{api, events, live, max_prefix, ops, session_update, summary, views};
+use super::{api, events, live, max_prefix, ops, service_prefixes, session_update, summary, views};
 use crate::peering::lab_section::Scenario;
 use crate::peering::model::PeeringFile;
 use bgp_core::fsm::{Cease, State};
@@ -98,6 +98,7 @@ impl Run {
     async fn start(file: &PeeringFile, opts: &RunOptions) -> Result<Run, String> {
         let (top, rs) = start_route_server(file).await?;
         let mut lab = Lab::new(top, file, opts.progress);
+        service_prefixes::start(&mut lab);
         let setup = match Setup::prepare(&mut lab, &opts.scenarios).await {
             Ok(s) => s,
             Err(e) => {
@@ -184,12 +185,14 @@ impl Run {
     }
 
     /// One tick: provisioning moves on, the edges enforce their max-prefix limits, the
-    /// scenarios act, session updates settle, the live view is redrawn. Whether the run ends.
+    /// scenarios act, session updates settle, the Peering Service prefixes are judged again
+    /// (when something changed), the live view is redrawn. Whether the run ends.
     async fn tick(&mut self, until_converged: bool) -> bool {
         self.provisioning.phase(&mut self.lab, &self.setup, &self.io.rs).await;
         max_prefix::enforce(&mut self.lab, &self.io.running);
         self.setup.tick(&self.lab);
         session_update::settle(&mut self.lab, self.io.ctx());
+        service_prefixes::tick(&mut self.lab);
         draw(&mut self.lab);
         (until_converged && self.done_converging().await) || self.lab.ended
     }
@@ -207,6 +210,7 @@ impl Run {
     /// `--trace` shows the Cease too) and the route server's shutdown.
     async fn stop(mut self, trace: bool) -> Report {
         self.lab.note();
+        service_prefixes::revalidate(&mut self.lab);
         draw(&mut self.lab);
         let _ = self.stop_api.send(());
         let report = summary::report(&self.lab, &self.setup, &self.io.rs).await;
@@ -233,7 +237,11 @@ impl Run {
 fn draw(lab: &mut Lab) {
     if let Some(drawn) = lab.live_drawn {
         if lab.changed {
-            lab.live_drawn = Some(live::redraw(&views::connection_rows(lab), drawn));
+            lab.live_drawn = Some(live::redraw(
+                &views::connection_rows(lab),
+                &service_prefixes::rows(lab),
+                drawn,
+            ));
         }
     }
     lab.changed = false;

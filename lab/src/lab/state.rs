@@ -16,6 +16,7 @@ use super::topology::{Role, Topology};
 use super::tuning::Tuning;
 use crate::peering::enums::{ConnectionState, ProvisioningState, SessionState};
 use crate::peering::model::PeeringFile;
+use crate::peering::peering_service::PeeringService;
 use bgp_core::error::Notification;
 use bgp_core::fsm::{Reason, State, Transition};
 use bgp_core::speaker::SessionEvent;
@@ -111,6 +112,8 @@ pub struct ConnectionRecord {
     /// Being removed: `PendingRemove`, its sessions `PendingRemove` (removed ones are marked on
     /// their [`super::topology::ConnectionPlan`]).
     pub removing: bool,
+    /// When it last became `Active` (`None` while it is not).
+    pub active_since: Option<Instant>,
 }
 
 /// Everything the run watches (and the API changes).
@@ -134,6 +137,12 @@ pub struct Lab {
     established_shown: usize,
     /// The peering's registered ASNs.
     pub(super) registrations: Vec<Registration>,
+    /// Registrations deleted while the lab runs: a prefix key of one of them is named as such,
+    /// and registering the same name and ASN again gives the registration its key back.
+    pub(super) retired: Vec<Registration>,
+    /// The customers' Peering Services with their registered prefixes and the lab's verdict
+    /// on each ([`super::service_prefixes`]).
+    pub(super) services: Vec<PeeringService>,
     /// The registered ASNs were applied at the route server (validation done).
     pub(super) registry_applied: bool,
     /// `DELETE /peerings/{name}` was asked.
@@ -176,6 +185,8 @@ impl Lab {
             progress,
             established_shown: 0,
             registrations,
+            retired: Vec::new(),
+            services: Vec::new(),
             registry_applied: false,
             deprovisioning: false,
             ended: false,
@@ -221,7 +232,7 @@ impl Lab {
     }
 
     /// Whether progress lines are printed.
-    fn shows_progress(&self) -> bool {
+    pub(super) fn shows_progress(&self) -> bool {
         self.progress && !self.live_view()
     }
 
@@ -308,14 +319,20 @@ impl Lab {
             .collect()
     }
 
+    /// Whether connection `c` holds every registered customer's route at AS8075.
+    pub(super) fn holds_expected(&self, c: usize) -> bool {
+        let held = self.edge_prefixes(c);
+        self.expected.iter().all(|p| held.contains(p))
+    }
+
     /// Every session up, and AS8075 holding every registered customer's route on every live
     /// connection.
     pub(super) fn converged(&self) -> bool {
         self.all_established()
-            && self.live_connections().into_iter().all(|c| {
-                let held = self.edge_prefixes(c);
-                self.connections[c].facts.registered_applied && self.expected.iter().all(|p| held.contains(p))
-            })
+            && self
+                .live_connections()
+                .into_iter()
+                .all(|c| self.connections[c].facts.registered_applied && self.holds_expected(c))
     }
 
     /// Records every connection whose state changed (a progress line each), and each
@@ -336,6 +353,7 @@ impl Lab {
                 continue;
             }
             self.connections[c].state = Some(state);
+            self.connections[c].active_since = (state == ConnectionState::Active).then(Instant::now);
             self.changed = true;
             let conn = &self.top.connections[c];
             let at_ms = self.started.elapsed().as_millis() as u64;
@@ -473,6 +491,7 @@ impl Lab {
             }
         }
         self.expected = self.top.expected_at_edge();
+        self.changed = true;
     }
 
     /// The route server removed connection `c`: its edge speakers are gone for good. Returns

@@ -1,10 +1,12 @@
 //! What a run reports at its end: the [`Report`] assembled from the lab's view of its
-//! speakers, the route server's filtered routes and the break-it verdict.
+//! speakers, the route server's filtered routes, the verdict on the customers' Peering
+//! Service prefixes and the break-it verdict.
 
 use super::lifecycle::session_state;
 use super::report::Report;
 use super::rows::{EdgeRouteRow, FilteredRow, SessionRow};
 use super::scenario::Setup;
+use super::service_prefixes;
 use super::state::Lab;
 use super::views;
 use route_server::runtime::RouteServerHandle;
@@ -62,6 +64,7 @@ pub(super) async fn report(lab: &Lab, setup: &Setup, rs: &RouteServerHandle) -> 
         sessions,
         routes_at_as8075: routes,
         filtered,
+        peering_service_prefixes: service_prefixes::rows(lab),
         lifecycle: lab.steps.clone(),
         break_it: setup.judge(lab, rs).await,
     }

@@ -2,43 +2,14 @@
 //! states, `errorMessage`), its `registeredAsns`, its `receivedRoutes`, and the lab's own
 //! status (the Connections view and each session's record).
 
+use super::clock::now;
 use super::lifecycle::session_state;
 use super::rows::ConnectionRow;
+use super::service_prefixes;
 use super::state::Lab;
 use crate::peering::enums::{ConnectionState, ProvisioningState};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-
-/// Seconds since 1970 as an RFC 3339 UTC timestamp.
-fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-fn now() -> String {
-    rfc3339(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default(),
-    )
-}
 
 /// The Connections view: one row per connection not removed.
 pub fn connection_rows(lab: &Lab) -> Vec<ConnectionRow> {
@@ -216,12 +187,12 @@ pub fn status(lab: &Lab) -> Value {
         "converged": lab.converged(),
         "deprovisioning": lab.deprovisioning,
         "sessions": sessions,
+        "peeringServicePrefixes": service_prefixes::rows(lab),
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
     use crate::lab::state::Lab;
     use crate::lab::topology::{Role, Topology};
     use crate::peering::example::EXAMPLE_TOML;
@@ -260,12 +231,5 @@ mod tests {
         assert_eq!(md5_shown(&lab), false, "a key configured but not set on the socket");
         lab.observe(edge, &signed);
         assert_eq!(md5_shown(&lab), true);
-    }
-
-    #[test]
-    fn timestamps_are_rfc_3339_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_000_000 + 3661), "2026-11-18T12:07:41Z");
     }
 }

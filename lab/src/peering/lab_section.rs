@@ -68,6 +68,9 @@ pub enum Scenario {
     /// Routes carry a next hop other than the customer's session address: filtered as
     /// next-hop-not-client.
     NextHopMismatch,
+    /// A registered customer registers its prefix for Peering Service with another registered
+    /// ASN's key: the prefix validates Failed, naming both ASNs.
+    WrongPrefixKey,
 }
 
 impl Scenario {
@@ -80,6 +83,7 @@ impl Scenario {
             Scenario::MaxPrefixExceeded => "max-prefix-exceeded",
             Scenario::UnregisteredCustomer => "unregistered-customer",
             Scenario::NextHopMismatch => "next-hop-mismatch",
+            Scenario::WrongPrefixKey => "wrong-prefix-key",
         }
     }
 }
@@ -111,6 +115,7 @@ mod tests {
             (Scenario::MaxPrefixExceeded, "max-prefix-exceeded"),
             (Scenario::UnregisteredCustomer, "unregistered-customer"),
             (Scenario::NextHopMismatch, "next-hop-mismatch"),
+            (Scenario::WrongPrefixKey, "wrong-prefix-key"),
         ] {
             assert_eq!(s.as_str(), name);
             assert_eq!(serde_json::to_value(s).unwrap(), name);

@@ -9,7 +9,8 @@
 //! 1. the prefix is public and not too specific ([`PrefixIssue`]), else `Invalid`;
 //! 2. the key belongs to a registered ASN of the peering whose registration has succeeded,
 //!    else `Failed`;
-//! 3. some session of the prefix's family is Established, else `Pending` (nothing to judge by);
+//! 3. some session of the prefix's family is Established on an `Active` connection, else
+//!    `Pending` (nothing to judge by: before `Active`, no customer route reaches AS8075);
 //! 4. the prefix is received (exactly, not a covering or a more specific route), else `Failed`;
 //! 5. every received copy originates from the key's ASN, has an AS path of at most
 //!    [`MAX_AS_PATH_LEN`] ASNs and no private ASN, else `Failed`; no prepending, else `Warning`;
@@ -39,9 +40,10 @@ pub const MAX_AS_PATH_LEN: usize = 3;
 pub struct EdgeConnection {
     /// How people name it, e.g. its `connectionIdentifier`.
     pub name: String,
-    /// Whether its IPv4 session is Established.
+    /// Whether its IPv4 session is Established on a connection that carries traffic
+    /// (`Active`).
     pub ipv4_established: bool,
-    /// Whether its IPv6 session is Established.
+    /// Whether its IPv6 session is Established on an `Active` connection.
     pub ipv6_established: bool,
 }
 
@@ -66,10 +68,37 @@ pub struct EdgeRoutes {
     pub routes: Vec<ReceivedRoute>,
 }
 
+/// The registrations a prefix key is looked up in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyBook<'a> {
+    /// The peering's registered ASNs now.
+    pub registered: &'a [RegisteredAsn],
+    /// Registrations deleted from the peering: a key of one of them is named as such (rule 2
+    /// fails either way).
+    pub deleted: &'a [RegisteredAsn],
+}
+
 /// Validates one registered prefix against the registered ASNs of the peering and what the
 /// edges received. See the module documentation for the rules.
 pub fn validate_prefix(
     registered: &[RegisteredAsn],
+    registration: &PeeringServicePrefix,
+    edges: &EdgeRoutes,
+) -> PrefixValidation {
+    validate_prefix_in(
+        KeyBook {
+            registered,
+            deleted: &[],
+        },
+        registration,
+        edges,
+    )
+}
+
+/// [`validate_prefix`] with the registrations deleted so far, so that a key whose
+/// registration was deleted is reported as such.
+pub fn validate_prefix_in(
+    keys: KeyBook<'_>,
     registration: &PeeringServicePrefix,
     edges: &EdgeRoutes,
 ) -> PrefixValidation {
@@ -97,7 +126,7 @@ pub fn validate_prefix(
             issue.fix(&prefix),
         );
     }
-    let key_asn = check_key(registered, registration, &mut log);
+    let key_asn = check_key(keys, registration, &mut log);
     if !issues.is_empty() {
         return log.finish(learned_type);
     }
@@ -114,10 +143,23 @@ pub fn validate_prefix(
 }
 
 /// Rule 2: the key's registered ASN, when the key leads to a registration that has succeeded.
-fn check_key(registered: &[RegisteredAsn], registration: &PeeringServicePrefix, log: &mut Log) -> Option<u32> {
+fn check_key(keys: KeyBook<'_>, registration: &PeeringServicePrefix, log: &mut Log) -> Option<u32> {
+    let registered = keys.registered;
     let owner = match registration.key_owner(registered) {
         Ok(owner) => owner,
         Err(problem) => {
+            if let Ok(gone) = registration.key_owner(keys.deleted) {
+                let who = describe_registered(gone);
+                log.push(
+                    PrefixEventType::PrefixKeyMismatch,
+                    format!("the prefix key belongs to {who}, whose registration was deleted from this peering"),
+                    format!(
+                        "the exchange registers {who} again (then the prefix is validated anew); registered now: {}",
+                        registered_names(registered)
+                    ),
+                );
+                return None;
+            }
             let fix = match problem {
                 KeyProblem::Missing | KeyProblem::UnknownKey(_) | KeyProblem::Conflict { .. } => format!(
                     "register the prefix with the peeringServicePrefixKey the exchange gave for the originating ASN (registered: {})",
@@ -162,7 +204,7 @@ fn check_sessions(net: IpNet, edges: &EdgeRoutes, log: &mut Log) -> bool {
     let summary = if edges.connections.is_empty() {
         "the provider has no connection in service yet".to_string()
     } else {
-        format!("none of the provider's {family} sessions is Established yet")
+        format!("none of the provider's {family} sessions is Established on an Active connection yet")
     };
     log.push(
         PrefixEventType::SessionsNotEstablished,

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod lab;
 pub mod route_server;
 
 #[allow(unused_imports)]

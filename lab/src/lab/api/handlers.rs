@@ -13,7 +13,8 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-fn respond(r: Result<Answer, LabError>) -> Response {
+/// The answer as an HTTP response: its status and JSON body, or the error's.
+pub(super) fn respond(r: Result<Answer, LabError>) -> Response {
     match r {
         Ok(a) => (StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK), Json(a.body)).into_response(),
         Err(e) => (
@@ -24,7 +25,8 @@ fn respond(r: Result<Answer, LabError>) -> Response {
     }
 }
 
-fn parse<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, LabError> {
+/// `body` as a `what`, or 400 saying where it is not.
+pub(super) fn parse<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, LabError> {
     serde_json::from_str(body).map_err(|e| {
         LabError::new(
             400,

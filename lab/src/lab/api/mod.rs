@@ -1,6 +1,7 @@
 //! The running lab's local HTTP JSON API (axum, loopback only), shaped like Azure's
 //! `Microsoft.Peering` resources: the peering with its connections and their BGP sessions,
-//! its `registeredAsns` and `receivedRoutes`, and the modify operations on them. Every
+//! its `registeredAsns` and `receivedRoutes`, the customers' `peeringServices` with their
+//! registered prefixes, and the modify operations on them. Every
 //! request is handed to the run's loop through [`super::control::Control`].
 //!
 //! Served within the default [`ApiLimits`] (see [`crate::http`]); every answer is JSON.
@@ -8,10 +9,12 @@
 //! - `handlers`: one function per route: check the names and the body, ask the lab, answer.
 //! - `names`: what a peering, connection or registered-ASN name may be.
 //! - `check`: the body checked with `peerlab validate`'s rules before anything is provisioned.
+//! - `services`: the customers' `peeringServices` and the prefixes they register.
 
 mod check;
 mod handlers;
 pub mod names;
+mod services;
 
 use super::control::Control;
 use crate::http::ApiLimits;
@@ -39,6 +42,18 @@ pub fn router(control: Control) -> Router {
             put(handlers::register).delete(handlers::deregister),
         )
         .route("/peerings/{name}/receivedRoutes", get(handlers::received_routes))
+        .route("/peeringServices", get(services::list))
+        .route(
+            "/peeringServices/{service}",
+            get(services::get).put(services::put).delete(services::delete),
+        )
+        .route("/peeringServices/{service}/prefixes", get(services::prefixes))
+        .route(
+            "/peeringServices/{service}/prefixes/{prefix}",
+            get(services::get_prefix)
+                .put(services::put_prefix)
+                .delete(services::delete_prefix),
+        )
         .route("/lab/status", get(handlers::status))
         .fallback(handlers::no_route)
         .method_not_allowed_fallback(handlers::wrong_method)

@@ -168,6 +168,10 @@ fn scenario(p: &Planned, o: &Observed) -> ScenarioReport {
         Scenario::MaxPrefixExceeded => max_prefix_exceeded(p, o),
         Scenario::UnregisteredCustomer => unregistered_customer(p, o),
         Scenario::NextHopMismatch => next_hop_mismatch(p, o),
+        Scenario::WrongPrefixKey => {
+            let (ok, observed) = super::prefix_key::judge(o.lab);
+            Outcome::new(ok, observed)
+        }
     };
     ScenarioReport {
         scenario: p.scenario.as_str(),

@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`plan`]: which connection or customer each scenario breaks and how (the speakers'
 //!   [`Tuning`]).
+//! - [`prefix_key`]: `wrong-prefix-key`, planned on the registrations, and its verdict.
 //! - [`watch`]: what each lab speaker went through (states, NOTIFICATIONs).
 //! - [`judge`]: whether each expected outcome was observed and the rest converged.
 //! - [`report`]: the "Break it" section of the report.
@@ -15,6 +16,7 @@
 
 pub mod judge;
 pub mod plan;
+pub mod prefix_key;
 pub mod report;
 pub mod watch;
 
@@ -51,7 +53,12 @@ impl Setup {
     pub async fn prepare(lab: &mut Lab, scenarios: &BTreeSet<Scenario>) -> Result<Setup, String> {
         let mut tuning: Vec<Tuning> = lab.speakers.iter().map(|s| s.tuning.clone()).collect();
         let list: Vec<Scenario> = scenarios.iter().copied().collect();
-        let planned = plan::plan(&lab.top, &list, &mut tuning)?;
+        let mut planned = plan::plan(&lab.top, &list, &mut tuning)?;
+        if scenarios.contains(&Scenario::WrongPrefixKey) {
+            let (p, prefix, key_of) = prefix_key::plan(lab)?;
+            prefix_key::apply(lab, prefix, &key_of);
+            planned.push(p);
+        }
         let mut relay = None;
         if let Some(p) = planned.iter().find(|p| p.scenario == Scenario::HoldTimerExpiry) {
             let i = p.sessions[0];

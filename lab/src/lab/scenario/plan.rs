@@ -5,7 +5,8 @@
 //! `max-prefix-exceeded`) each take a connection of their own, in that order: the first
 //! connection goes to the first of them that is active, and so on. Customer scenarios take a
 //! customer: `unregistered-customer` the first unregistered one, `next-hop-mismatch` the first
-//! registered one that announces something.
+//! registered one that announces something. `wrong-prefix-key` needs the lab's registrations
+//! and is planned in [`super::prefix_key`].
 
 use super::super::topology::{Role, Topology};
 use super::super::tuning::Tuning;
@@ -59,7 +60,8 @@ fn wrong_asn(rs_asn: u32) -> u32 {
 }
 
 impl Planned {
-    fn new(scenario: Scenario, target: String, broken: String, expected: String) -> Planned {
+    /// A scenario with its target, what it breaks and what is expected; no targets yet.
+    pub fn new(scenario: Scenario, target: String, broken: String, expected: String) -> Planned {
         Planned {
             scenario,
             connection: None,
@@ -100,6 +102,8 @@ pub fn plan(top: &Topology, scenarios: &[Scenario], tuning: &mut [Tuning]) -> Re
             }
             Scenario::UnregisteredCustomer => unregistered_customer(top)?,
             Scenario::NextHopMismatch => next_hop_mismatch(top, tuning)?,
+            // Planned on the lab's registrations and Peering Services (`super::prefix_key`).
+            Scenario::WrongPrefixKey => continue,
         };
         out.push(p);
     }

@@ -256,7 +256,7 @@ fn without_an_established_session_of_the_family_validation_is_pending() {
     assert_eq!(types(&v), ["PrefixKeyMatched", "SessionsNotEstablished"]);
     assert_eq!(
         v.events[1].event_summary,
-        "none of the provider's IPv6 sessions is Established yet"
+        "none of the provider's IPv6 sessions is Established on an Active connection yet"
     );
     let none = check("185.42.136.0/22", &EdgeRoutes::default());
     assert_eq!(none.prefix_validation_state, PrefixValidationState::Pending);
